@@ -1,0 +1,66 @@
+// bloomnet eval: held-out metrics of any weights file (SPEC section 5); for exact nets also the
+// measured FPR against theory and the agreement with the Bloom filter the file records.
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "bloomnet/bloom_filter.hpp"
+#include "bloomnet/construct.hpp"
+#include "bloomnet/metrics.hpp"
+#include "bloomnet/weights_io.hpp"
+#include "commands.hpp"
+
+namespace bloomnet::cli {
+
+void add_eval_command(CLI::App& app) {
+  struct Options {
+    std::string weights;
+    size_t k = 0;
+    size_t sets = 4096;
+    uint64_t seed = 1;
+    size_t threads = 0;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("eval", "Held-out metrics of a weights file");
+  cmd->add_option("--weights", options->weights, "Weights file (safetensors)")->required();
+  cmd->add_option("--k", options->k, "Set size k")->required();
+  cmd->add_option("--sets", options->sets, "Held-out sets")->capture_default_str();
+  cmd->add_option("--seed", options->seed, "Seed of the held-out sets")->capture_default_str();
+  cmd->add_option("--threads", options->threads, "OpenMP threads (0: all cores)");
+  cmd->callback([options] {
+    use_threads(options->threads);
+    const WeightsFile file = load_weights(options->weights);
+    const std::optional<ExactConfig> exact = exact_config(file.metadata);
+    std::optional<HashFamily> family;
+    if (exact) family.emplace(file.net.V(), exact->m, exact->h, exact->seed);
+    const EvalConfig config{options->k, options->sets, options->seed};
+    const Metrics metrics = evaluate(file.net, config, family ? &*family : nullptr);
+
+    nlohmann::json out = {{"weights", options->weights},
+                          {"kind", file.metadata.count("kind") ? file.metadata.at("kind") : ""},
+                          {"V", file.net.V()},
+                          {"d", file.net.d()},
+                          {"k", options->k},
+                          {"sets", metrics.sets},
+                          {"seed", options->seed},
+                          {"kernels", simd_kernels().name},
+                          {"mse", metrics.mse},
+                          {"ce", metrics.ce},
+                          {"topk_exact", metrics.topk_exact},
+                          {"false_positives_mean", metrics.false_positives_mean},
+                          {"recall", metrics.recall},
+                          {"fpr_measured", metrics.fpr_measured}};
+    if (exact) {
+      out["m"] = exact->m;
+      out["h"] = exact->h;
+      out["form"] = to_string(exact->form);
+      out["beta"] = exact->beta;
+      out["fpr_theory"] = fpr_theory(exact->m, exact->h, options->k);
+      out["fpr_theory_distinct"] = fpr_distinct(exact->m, exact->h, options->k).mean;
+      out["filter_agreement"] = *metrics.filter_agreement;
+    }
+    std::cout << out.dump(2) << std::endl;
+  });
+}
+
+}  // namespace bloomnet::cli

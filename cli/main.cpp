@@ -1,0 +1,39 @@
+// bloomnet: construct, evaluate (and later train and compare) Bloom-filter networks.
+#include <omp.h>
+
+#include <iostream>
+
+#include "bloomnet/error.hpp"
+#include "commands.hpp"
+
+namespace bloomnet::cli {
+
+void use_threads(size_t threads) {
+  if (threads > 0) omp_set_num_threads(static_cast<int>(threads));
+}
+
+}  // namespace bloomnet::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"bloomnet: neural networks that are Bloom filters, built, trained and compared"};
+  app.require_subcommand(1);
+  bloomnet::cli::add_construct_command(app);
+  bloomnet::cli::add_eval_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "bloomnet: error: " << e.what() << " (see bloomnet --help)\n";
+    return 2;
+  } catch (const bloomnet::Error& e) {
+    std::cerr << "bloomnet: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "bloomnet: error: out of memory\n";
+    return 2;
+  }
+  return 0;
+}

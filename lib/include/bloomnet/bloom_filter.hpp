@@ -1,0 +1,59 @@
+// The classic bit-packed Bloom filter of SPEC section 3 over the tokens of a HashFamily: m bits in
+// 64-bit words; token t is reported when every bit of H(t) is set.
+//
+// Thread safety: const members may be called concurrently; insert/unite/clear need exclusive access.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "bloomnet/bitset.hpp"
+#include "bloomnet/hash_family.hpp"
+
+namespace bloomnet {
+
+class BloomFilter {
+ public:
+  explicit BloomFilter(std::shared_ptr<const HashFamily> family);
+
+  const HashFamily& family() const { return *family_; }
+  const Bitset& bits() const { return bits_; }
+
+  void insert(uint32_t t);
+  void insert(std::span<const uint32_t> S);
+  bool contains(uint32_t t) const;
+  // Bitwise union with a filter over an equal family: afterwards this is F(A u B).
+  void unite(const BloomFilter& other);
+  void clear() { bits_.reset(); }
+
+  // Number of set bits X.
+  size_t popcount() const { return bits_.count(); }
+  // n^ = -(m/h) ln(1 - X/m); infinite once every bit is set.
+  double estimate_cardinality() const;
+  // All tokens of [0, V) the filter reports: S and its false positives.
+  Bitset positives() const;
+
+ private:
+  std::shared_ptr<const HashFamily> family_;
+  Bitset bits_;
+};
+
+// SPEC section 3's FPR of a filter holding n keys, positions independent and uniform:
+// (1 - (1 - 1/m)^(h n))^h.
+double fpr_theory(size_t m, size_t h, size_t n);
+
+// The FPR of our seeded families, whose h positions per token are distinct. Inserting a token that
+// sets a of its h positions anew, with X bits set already, is hypergeometric:
+// P(a) = C(m - X, a) C(X, h - a) / C(m, h). Running that chain over n inserts gives the law of X,
+// and a fresh token is a false positive with probability f(X) = C(X, h) / C(m, h).
+// mean = E f(X), the FPR; variance = Var f(X), the spread of the FPR between filters, which the
+// measured FPR of many sets must allow for beside the binomial noise. Cost O(n m h).
+struct FprDistinct {
+  double mean;
+  double variance;
+};
+FprDistinct fpr_distinct(size_t m, size_t h, size_t n);
+
+}  // namespace bloomnet

@@ -1,0 +1,20 @@
+// The one error type of bloomnet: a message meant for a person, one line, saying what is wrong
+// and with which value. The CLI prints it on stderr and exits with code 2.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace bloomnet {
+
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& message) : std::runtime_error(message) {}
+};
+
+// Throws Error(message) unless condition holds.
+inline void require(bool condition, const std::string& message) {
+  if (!condition) throw Error(message);
+}
+
+}  // namespace bloomnet

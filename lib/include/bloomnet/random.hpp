@@ -1,0 +1,51 @@
+// Seeded, counter-based randomness. A stream is named by (seed, purpose, index), so the numbers drawn
+// for token t or for training set i depend on nothing else: not on the thread that draws them, not
+// on what was drawn before, not on the platform (no std:: distributions, whose algorithms vary).
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+namespace bloomnet {
+
+// SplitMix64 finalizer: a bijective 64-bit mixer.
+constexpr uint64_t mix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// What a stream is for. Streams of different purposes never coincide, so the hashes of a
+// construction and the sets of an evaluation stay independent even when both use seed 0.
+enum class Purpose : uint64_t { kHash = 1, kTaskSet = 2, kInit = 3 };
+
+// A SplitMix64 sequence started at a state derived from (seed, purpose, stream).
+class CounterRng {
+ public:
+  CounterRng(uint64_t seed, Purpose purpose, uint64_t stream)
+      : state_(mix64(seed ^ mix64(static_cast<uint64_t>(purpose) ^ mix64(stream)))) {}
+
+  uint64_t next() {
+    state_ += 0x9e3779b97f4a7c15ULL;
+    uint64_t x = state_;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+  }
+
+  // Uniform in [0, n), n >= 1, without bias (Lemire's multiply-shift with rejection).
+  uint64_t below(uint64_t n);
+
+  // Uniform in [0, 1) with 53 random bits.
+  double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+ private:
+  uint64_t state_;
+};
+
+// Draws out.size() distinct values from [0, n), returned in increasing order (Floyd's algorithm:
+// exactly out.size() draws). Requires out.size() <= n.
+void sample_distinct(CounterRng& rng, uint32_t n, std::span<uint32_t> out);
+
+}  // namespace bloomnet

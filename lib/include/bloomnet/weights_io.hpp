@@ -1,0 +1,46 @@
+// Weights files in the safetensors format (SPEC section 7): an 8-byte little-endian header length
+// N, N bytes of JSON header, then raw little-endian data. Tensors, all dtype F32:
+//   W_in [V, d], b_in [d], W_out [V, d] (the SPEC's orientation, not our transposed buffer),
+//   b_out [V].
+// "__metadata__" holds string values: format = bloomnet/1, kind = exact | trained and the
+// configuration (construct.hpp, trainer). Files written by PyTorch's or numpy's safetensors tools
+// from those four tensors load as well; other tensors in the file are checked and ignored.
+//
+// Loading checks everything before trusting it (header length, JSON, dtypes, shapes and their
+// agreement, offsets inside the data and not overlapping, every value finite) and throws Error
+// naming the first problem. Saving goes through AtomicFile.
+//
+// Thread safety: free functions without shared state.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "bloomnet/network.hpp"
+
+namespace bloomnet {
+
+using Metadata = std::map<std::string, std::string>;
+
+struct WeightsFile {
+  Network net;
+  Metadata metadata;
+};
+
+// safetensors' own bound on the header: larger headers are refused before being read.
+inline constexpr uint64_t kMaxHeaderBytes = 100'000'000;
+
+// The file's bytes. metadata gains format = bloomnet/1.
+std::vector<uint8_t> encode_weights(const Network& net, const Metadata& metadata);
+// Parses a whole file held in memory; `source` names it in error messages.
+WeightsFile decode_weights(std::span<const uint8_t> bytes, const std::string& source = "weights");
+
+void save_weights(const std::filesystem::path& path, const Network& net,
+                  const Metadata& metadata);
+WeightsFile load_weights(const std::filesystem::path& path);
+
+}  // namespace bloomnet
