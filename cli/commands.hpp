@@ -10,6 +10,19 @@ namespace bloomnet::cli {
 void add_construct_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 
+// Adds an option holding a count or a seed. CLI11 2.1 would read "-2" into an unsigned variable
+// as 2^64 - 2; the check refuses negative numbers before that happens.
+template <class T>
+CLI::Option* add_unsigned(CLI::App* cmd, const std::string& name, T& value,
+                          const std::string& description) {
+  static const CLI::Validator non_negative(
+      [](const std::string& text) {
+        return text.find('-') == std::string::npos ? std::string() : "'" + text + "' is negative";
+      },
+      "NON-NEGATIVE");
+  return cmd->add_option(name, value, description)->check(non_negative);
+}
+
 // Sets the OpenMP thread count when the user gave one (0 keeps the runtime's default).
 void use_threads(size_t threads);
 

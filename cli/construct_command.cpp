@@ -21,15 +21,15 @@ void add_construct_command(CLI::App& app) {
   };
   auto options = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("construct", "Build the exact network of a Bloom filter");
-  cmd->add_option("--vocab", options->V, "Vocabulary size V")->required();
-  cmd->add_option("--width", options->m, "Filter bits m (hidden width d = m, or 2m for union)")
+  add_unsigned(cmd, "--vocab", options->V, "Vocabulary size V")->required();
+  add_unsigned(cmd, "--width", options->m, "Filter bits m (hidden width d = m, or 2m for union)")
       ->required();
-  cmd->add_option("--hashes", options->h, "Hash positions per token h")->required();
+  add_unsigned(cmd, "--hashes", options->h, "Hash positions per token h")->required();
   cmd->add_option("--form", options->form, "complement (one neuron per bit) or union (two)")
       ->capture_default_str();
   cmd->add_option("--beta", options->beta, "Logit gap between positives and the rest")
       ->capture_default_str();
-  cmd->add_option("--seed", options->seed, "Seed of the hash family")->capture_default_str();
+  add_unsigned(cmd, "--seed", options->seed, "Seed of the hash family")->capture_default_str();
   cmd->add_option("--out", options->out, "Weights file to write (safetensors)")->required();
   cmd->callback([options] {
     const ExactForm form = parse_exact_form(options->form);
@@ -37,11 +37,10 @@ void add_construct_command(CLI::App& app) {
     const Network net = construct_exact(family, options->beta, form);
     const ExactConfig config{options->m, options->h, options->seed, options->beta, form};
     save_weights(options->out, net, exact_metadata(config));
-    nlohmann::json summary = {{"out", options->out},     {"kind", "exact"},
-                              {"V", net.V()},            {"d", net.d()},
-                              {"m", options->m},         {"h", options->h},
-                              {"seed", options->seed},   {"beta", options->beta},
-                              {"form", options->form}};
+    nlohmann::json summary = {
+        {"out", options->out},   {"kind", "exact"},       {"V", net.V()},
+        {"d", net.d()},          {"m", options->m},       {"h", options->h},
+        {"seed", options->seed}, {"beta", options->beta}, {"form", options->form}};
     std::cout << summary.dump(2) << std::endl;
   });
 }

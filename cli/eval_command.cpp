@@ -23,10 +23,10 @@ void add_eval_command(CLI::App& app) {
   auto options = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("eval", "Held-out metrics of a weights file");
   cmd->add_option("--weights", options->weights, "Weights file (safetensors)")->required();
-  cmd->add_option("--k", options->k, "Set size k")->required();
-  cmd->add_option("--sets", options->sets, "Held-out sets")->capture_default_str();
-  cmd->add_option("--seed", options->seed, "Seed of the held-out sets")->capture_default_str();
-  cmd->add_option("--threads", options->threads, "OpenMP threads (0: all cores)");
+  add_unsigned(cmd, "--k", options->k, "Set size k")->required();
+  add_unsigned(cmd, "--sets", options->sets, "Held-out sets")->capture_default_str();
+  add_unsigned(cmd, "--seed", options->seed, "Seed of the held-out sets")->capture_default_str();
+  add_unsigned(cmd, "--threads", options->threads, "OpenMP threads (0: all cores)");
   cmd->callback([options] {
     use_threads(options->threads);
     const WeightsFile file = load_weights(options->weights);

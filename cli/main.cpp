@@ -26,7 +26,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "bloomnet: error: " << e.what() << " (see bloomnet --help)\n";
+    // CLI11 reports an unknown command only as a missing one; name it.
+    if (app.get_subcommands().empty() && argc > 1 && argv[1][0] != '-') {
+      std::cerr << "bloomnet: error: unknown command '" << argv[1]
+                << "' (commands: construct, eval; see bloomnet --help)\n";
+    } else {
+      std::cerr << "bloomnet: error: " << e.what() << " (see bloomnet --help)\n";
+    }
     return 2;
   } catch (const bloomnet::Error& e) {
     std::cerr << "bloomnet: error: " << e.what() << "\n";

@@ -53,8 +53,7 @@ void AtomicFile::fail(const std::string& what) {
   file_ = nullptr;
   unlink(temporary_.c_str());
   committed_ = true;  // nothing left to clean up
-  throw Error("cannot write '" + destination_.string() + "': " + what + ": " +
-              std::strerror(err));
+  throw Error("cannot write '" + destination_.string() + "': " + what + ": " + std::strerror(err));
 }
 
 void AtomicFile::write(const void* data, size_t size) {

@@ -51,8 +51,8 @@ Bitset BloomFilter::positives() const {
 }
 
 double fpr_theory(size_t m, size_t h, size_t n) {
-  const double unset = std::pow(1.0 - 1.0 / static_cast<double>(m),
-                                static_cast<double>(h) * static_cast<double>(n));
+  const double unset =
+      std::pow(1.0 - 1.0 / static_cast<double>(m), static_cast<double>(h) * static_cast<double>(n));
   return std::pow(1.0 - unset, static_cast<double>(h));
 }
 

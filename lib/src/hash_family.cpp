@@ -38,9 +38,8 @@ HashFamily HashFamily::from_positions(size_t m,
     std::sort(sorted.begin(), sorted.end());
     require(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end(),
             "H(" + std::to_string(t) + ") repeats a position");
-    require(sorted.empty() || sorted.back() < m, "H(" + std::to_string(t) +
-                                                     ") has a position outside [0, " +
-                                                     std::to_string(m) + ")");
+    require(sorted.empty() || sorted.back() < m,
+            "H(" + std::to_string(t) + ") has a position outside [0, " + std::to_string(m) + ")");
     family.h_ = std::max(family.h_, sorted.size());
     family.positions_.insert(family.positions_.end(), sorted.begin(), sorted.end());
     family.offsets_.push_back(family.positions_.size());

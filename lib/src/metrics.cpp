@@ -91,9 +91,8 @@ Metrics evaluate(const Network& net, const EvalConfig& config, const HashFamily*
         filter.emplace(family);
         filter->insert(batch.set(b));
       }
-      per_set[first + b] =
-          set_metrics(batch.set(b), act.z.data() + b * V, act.p.data() + b * V, V,
-                      filter ? &*filter : nullptr);
+      per_set[first + b] = set_metrics(batch.set(b), act.z.data() + b * V, act.p.data() + b * V, V,
+                                       filter ? &*filter : nullptr);
     }
   }
 

@@ -1,8 +1,9 @@
 #include "bloomnet/network.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <string>
-#include <unistd.h>
 
 #include "bloomnet/error.hpp"
 
@@ -19,12 +20,12 @@ void require_fits_memory(size_t V, size_t d) {
   require(V <= max_elements / 2 / d, "a network with V = " + std::to_string(V) + " and d = " +
                                          std::to_string(d) + " overflows 64-bit sizes");
   const double need = 2.0 * static_cast<double>(V) * static_cast<double>(d) * sizeof(float);
-  const double have = static_cast<double>(sysconf(_SC_PHYS_PAGES)) *
-                      static_cast<double>(sysconf(_SC_PAGE_SIZE));
-  require(need < have, "a network with V = " + std::to_string(V) + " and d = " +
-                           std::to_string(d) + " needs " + std::to_string(need / (1 << 30)) +
-                           " GiB of weights; this machine has " +
-                           std::to_string(have / (1 << 30)) + " GiB");
+  const double have =
+      static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  require(need < have, "a network with V = " + std::to_string(V) + " and d = " + std::to_string(d) +
+                           " needs " + std::to_string(need / (1 << 30)) +
+                           " GiB of weights; this machine has " + std::to_string(have / (1 << 30)) +
+                           " GiB");
 }
 
 }  // namespace

@@ -5,7 +5,8 @@
 
 namespace bloomnet {
 namespace {
-__extension__ using Uint128 = unsigned __int128;  // GCC/Clang builtin; __extension__ keeps -Wpedantic quiet
+__extension__ using Uint128 =
+    unsigned __int128;  // GCC/Clang builtin; __extension__ keeps -Wpedantic quiet
 }  // namespace
 
 uint64_t CounterRng::below(uint64_t n) {

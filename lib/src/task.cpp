@@ -16,9 +16,9 @@ TaskSampler::TaskSampler(const TaskConfig& config, uint64_t seed) : config_(conf
   require(config.V >= 1, "the vocabulary needs at least one token (V = 0)");
   require(config.V <= UINT32_MAX, "V = " + std::to_string(config.V) + " does not fit token ids");
   require(config.k >= 1, "sets need at least one token (k = " + std::to_string(config.k) + ")");
-  require(config.k <= config.V, "k = " + std::to_string(config.k) +
-                                    " distinct tokens cannot be drawn from V = " +
-                                    std::to_string(config.V));
+  require(config.k <= config.V,
+          "k = " + std::to_string(config.k) +
+              " distinct tokens cannot be drawn from V = " + std::to_string(config.V));
 }
 
 void TaskSampler::sample(uint64_t first, size_t B, TokenBatch& out) const {

@@ -41,9 +41,9 @@ std::string shape_text(const std::vector<uint64_t>& shape) {
 
 uint64_t dtype_bytes(const std::string& dtype) {
   static const std::map<std::string, uint64_t> sizes = {
-      {"BOOL", 1}, {"U8", 1},  {"I8", 1},  {"F8_E5M2", 1}, {"F8_E4M3", 1}, {"I16", 2}, {"U16", 2},
-      {"F16", 2},  {"BF16", 2}, {"I32", 4}, {"U32", 4},     {"F32", 4},     {"F64", 8}, {"I64", 8},
-      {"U64", 8}};
+      {"BOOL", 1}, {"U8", 1},  {"I8", 1},  {"F8_E5M2", 1}, {"F8_E4M3", 1},
+      {"I16", 2},  {"U16", 2}, {"F16", 2}, {"BF16", 2},    {"I32", 4},
+      {"U32", 4},  {"F32", 4}, {"F64", 8}, {"I64", 8},     {"U64", 8}};
   const auto it = sizes.find(dtype);
   return it == sizes.end() ? 0 : it->second;
 }
@@ -90,10 +90,10 @@ const TensorEntry& find_f32(const std::vector<TensorEntry>& entries, const std::
                             size_t rank, const std::string& where) {
   const auto it = std::find_if(entries.begin(), entries.end(),
                                [&](const TensorEntry& e) { return e.name == name; });
-  require(it != entries.end(), where + ": no tensor '" + name +
-                                   "' (a bloomnet network has W_in, b_in, W_out, b_out)");
-  require(it->dtype == "F32", where + ": tensor '" + name + "' has dtype " + it->dtype +
-                                  "; bloomnet reads F32 only");
+  require(it != entries.end(),
+          where + ": no tensor '" + name + "' (a bloomnet network has W_in, b_in, W_out, b_out)");
+  require(it->dtype == "F32",
+          where + ": tensor '" + name + "' has dtype " + it->dtype + "; bloomnet reads F32 only");
   require(it->shape.size() == rank, where + ": tensor '" + name + "' has shape " +
                                         shape_text(it->shape) + ", expected rank " +
                                         std::to_string(rank));
@@ -136,11 +136,18 @@ std::vector<uint8_t> encode_weights(const Network& net, const Metadata& metadata
   uint64_t offset = 0;
   for (const TensorSource& t : tensors) {
     const uint64_t bytes = t.values.size() * sizeof(float);
-    header[t.name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
+    header[t.name] = {
+        {"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
-  std::string text = header.dump();
-  text.append((8 - text.size() % 8) % 8, ' ');  // keeps the data 8-byte aligned, as safetensors does
+  std::string text;
+  try {
+    text = header.dump();
+  } catch (const json::exception&) {
+    throw Error("weights metadata must be valid UTF-8 text");
+  }
+  text.append((8 - text.size() % 8) % 8,
+              ' ');  // keeps the data 8-byte aligned, as safetensors does
 
   std::vector<uint8_t> out(8 + text.size() + offset);
   const uint64_t header_size = text.size();
@@ -155,16 +162,17 @@ std::vector<uint8_t> encode_weights(const Network& net, const Metadata& metadata
 }
 
 WeightsFile decode_weights(std::span<const uint8_t> bytes, const std::string& source) {
-  require(bytes.size() >= 8, source + ": truncated: " + std::to_string(bytes.size()) +
-                                 " bytes, less than the 8-byte header length of a safetensors file");
+  require(bytes.size() >= 8,
+          source + ": truncated: " + std::to_string(bytes.size()) +
+              " bytes, less than the 8-byte header length of a safetensors file");
   uint64_t header_size;
   std::memcpy(&header_size, bytes.data(), 8);
   require(header_size <= kMaxHeaderBytes, source + ": header length " +
                                               std::to_string(header_size) + " exceeds the " +
                                               std::to_string(kMaxHeaderBytes) + "-byte limit");
-  require(header_size <= bytes.size() - 8,
-          source + ": truncated: header declares " + std::to_string(header_size) +
-              " bytes but only " + std::to_string(bytes.size() - 8) + " follow");
+  require(header_size <= bytes.size() - 8, source + ": truncated: header declares " +
+                                               std::to_string(header_size) + " bytes but only " +
+                                               std::to_string(bytes.size() - 8) + " follow");
   const uint64_t data_size = bytes.size() - 8 - header_size;
   const uint8_t* data = bytes.data() + 8 + header_size;
 
@@ -205,8 +213,8 @@ WeightsFile decode_weights(std::span<const uint8_t> bytes, const std::string& so
   const TensorEntry& W_out = find_f32(entries, "W_out", 2, source);
   const TensorEntry& b_out = find_f32(entries, "b_out", 1, source);
   const uint64_t V = W_in.shape[0], d = W_in.shape[1];
-  require(V >= 1 && d >= 1, source + ": W_in has shape " + shape_text(W_in.shape) +
-                                "; V and d must be at least 1");
+  require(V >= 1 && d >= 1,
+          source + ": W_in has shape " + shape_text(W_in.shape) + "; V and d must be at least 1");
   const std::string expected = " (W_in is " + shape_text(W_in.shape) + ")";
   require(b_in.shape[0] == d, source + ": b_in has shape " + shape_text(b_in.shape) +
                                   ", expected [" + std::to_string(d) + "]" + expected);
@@ -227,8 +235,7 @@ WeightsFile decode_weights(std::span<const uint8_t> bytes, const std::string& so
   return file;
 }
 
-void save_weights(const std::filesystem::path& path, const Network& net,
-                  const Metadata& metadata) {
+void save_weights(const std::filesystem::path& path, const Network& net, const Metadata& metadata) {
   const std::vector<uint8_t> bytes = encode_weights(net, metadata);
   AtomicFile file(path);
   file.write(bytes.data(), bytes.size());
@@ -247,8 +254,8 @@ WeightsFile load_weights(const std::filesystem::path& path) {
   require(!ec, "cannot read the size of '" + path.string() + "'");
   std::vector<uint8_t> bytes(size);
   in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size));
-  require(static_cast<uint64_t>(in.gcount()) == size, "cannot read weights file '" +
-                                                          path.string() + "'");
+  require(static_cast<uint64_t>(in.gcount()) == size,
+          "cannot read weights file '" + path.string() + "'");
   return decode_weights(bytes, path.string());
 }
 

@@ -1,6 +1,6 @@
 // A fixed-size set of bits packed in 64-bit words: the storage of the Bloom filter and the type of
-// positive sets over the vocabulary. Bits past size() in the last word are always zero, so word-wise
-// equality, union and popcount need no masking.
+// positive sets over the vocabulary. Bits past size() in the last word are always zero, so
+// word-wise equality, union and popcount need no masking.
 //
 // Thread safety: const members may be called concurrently; anything else needs exclusive access.
 #pragma once

@@ -1,7 +1,8 @@
 // The classic bit-packed Bloom filter of SPEC section 3 over the tokens of a HashFamily: m bits in
 // 64-bit words; token t is reported when every bit of H(t) is set.
 //
-// Thread safety: const members may be called concurrently; insert/unite/clear need exclusive access.
+// Thread safety: const members may be called concurrently; insert/unite/clear need exclusive
+// access.
 #pragma once
 
 #include <cstddef>

@@ -20,10 +20,9 @@ namespace bloomnet {
 struct KernelSet {
   const char* name;
 
-  // hidden: (B, d) = ReLU(b_in + sum of W_in[t, :] over the tokens t of set b), summed left to right
-  // in set order, so every instruction set gives the same bits.
-  // W_in: (V, d) token-contiguous; b_in: (d); sets in CSR form: set b is
-  // tokens[offsets[b], offsets[b + 1]).
+  // hidden: (B, d) = ReLU(b_in + sum of W_in[t, :] over the tokens t of set b), summed left to
+  // right in set order, so every instruction set gives the same bits. W_in: (V, d)
+  // token-contiguous; b_in: (d); sets in CSR form: set b is tokens[offsets[b], offsets[b + 1]).
   void (*hidden_forward)(const float* W_in, const float* b_in, const uint32_t* tokens,
                          const uint32_t* offsets, size_t B, size_t d, float* hidden);
 

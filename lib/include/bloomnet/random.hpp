@@ -1,6 +1,7 @@
-// Seeded, counter-based randomness. A stream is named by (seed, purpose, index), so the numbers drawn
-// for token t or for training set i depend on nothing else: not on the thread that draws them, not
-// on what was drawn before, not on the platform (no std:: distributions, whose algorithms vary).
+// Seeded, counter-based randomness. A stream is named by (seed, purpose, index), so the numbers
+// drawn for token t or for training set i depend on nothing else: not on the thread that draws
+// them, not on what was drawn before, not on the platform (no std:: distributions, whose algorithms
+// vary).
 #pragma once
 
 #include <cstdint>

@@ -39,8 +39,7 @@ std::vector<uint8_t> encode_weights(const Network& net, const Metadata& metadata
 // Parses a whole file held in memory; `source` names it in error messages.
 WeightsFile decode_weights(std::span<const uint8_t> bytes, const std::string& source = "weights");
 
-void save_weights(const std::filesystem::path& path, const Network& net,
-                  const Metadata& metadata);
+void save_weights(const std::filesystem::path& path, const Network& net, const Metadata& metadata);
 WeightsFile load_weights(const std::filesystem::path& path);
 
 }  // namespace bloomnet

@@ -1,4 +1,5 @@
-// The kernels built for xsimd::avx512bw; compiled with that architecture's flags (lib/CMakeLists.txt).
+// The kernels built for xsimd::avx512bw; compiled with that architecture's flags
+// (lib/CMakeLists.txt).
 #include "simd_kernels.hpp"
 
 namespace bloomnet::kernels {

@@ -1,7 +1,7 @@
-// The SIMD kernels, written once over the xsimd architecture. Included only by the arch_*.cpp files,
-// each compiled with its architecture's flags; everything here sits in an anonymous namespace so no
-// inline function built with one architecture's flags can be picked by the linker for another.
-// Scalar twins: scalar_kernels.cpp. Tests: proptests/kernels_props.cpp.
+// The SIMD kernels, written once over the xsimd architecture. Included only by the arch_*.cpp
+// files, each compiled with its architecture's flags; everything here sits in an anonymous
+// namespace so no inline function built with one architecture's flags can be picked by the linker
+// for another. Scalar twins: scalar_kernels.cpp. Tests: proptests/kernels_props.cpp.
 #pragma once
 
 #include <algorithm>

@@ -1,0 +1,140 @@
+// The `bloomnet` program end to end: the acceptance example and every bad input, which
+// must give exit code 2 and exactly one line on stderr.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandResult {
+  int exit_code;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("bloomnet-cli-" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  CommandResult run(const std::string& args) {
+    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
+    const std::string command =
+        std::string(BLOOMNET_CLI) + " " + args + " >" + out.string() + " 2>" + err.string();
+    const int status = std::system(command.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  }
+
+  // Exit code 2 and one line on stderr that says what is wrong.
+  void expect_clean_error(const std::string& args, const std::string& fragment) {
+    const CommandResult r = run(args);
+    EXPECT_EQ(r.exit_code, 2) << args;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.rfind("bloomnet: error: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find(fragment), std::string::npos) << "stderr: " << r.err;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(Cli, exact_net_has_recall_one_and_measured_fpr_consistent_with_theory) {
+  const std::string net = (dir_ / "exact.safetensors").string();
+  ASSERT_EQ(run("construct --vocab 5000 --width 256 --hashes 6 --out " + net).exit_code, 0);
+  const CommandResult r = run("eval --weights " + net + " --k 16 --sets 2000");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["recall"].get<double>(), 1.0);
+  EXPECT_EQ(j["filter_agreement"].get<double>(), 1.0);
+  // 2000 sets x 4984 non-members; the spread between filters dominates the binomial noise, so
+  // the band is wide in relative terms, yet far narrower than the gap to a broken filter.
+  const double measured = j["fpr_measured"], theory = j["fpr_theory_distinct"];
+  EXPECT_NEAR(measured, theory, 0.1 * theory);
+  EXPECT_NEAR(j["fpr_theory"].get<double>(), theory, 0.1 * theory);
+  for (const char* key : {"mse", "ce", "topk_exact", "false_positives_mean"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+}
+
+TEST_F(Cli, eval_output_does_not_depend_on_threads) {
+  const std::string net = (dir_ / "u.safetensors").string();
+  ASSERT_EQ(
+      run("construct --vocab 3000 --width 128 --hashes 4 --form union --out " + net).exit_code, 0);
+  const CommandResult one = run("eval --weights " + net + " --k 8 --sets 500 --threads 1");
+  const CommandResult two = run("eval --weights " + net + " --k 8 --sets 500 --threads 2");
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(one.out, two.out);
+}
+
+TEST_F(Cli, bad_dimensions_are_clean_errors) {
+  const std::string out = " --out " + (dir_ / "x.safetensors").string();
+  expect_clean_error("construct --vocab 100 --width 4 --hashes 5" + out, "h <= m");
+  expect_clean_error("construct --vocab 100 --width 0 --hashes 1" + out, "m = 0");
+  expect_clean_error("construct --vocab 0 --width 8 --hashes 1" + out, "V = 0");
+  expect_clean_error("construct --vocab 10 --width 8 --hashes 2 --form sideways" + out,
+                     "unknown form");
+  expect_clean_error("construct --vocab 10 --width 8 --hashes 2 --beta -1" + out, "beta");
+  expect_clean_error("construct --vocab 10 --width 8 --hashes -2" + out, "--hashes");
+  EXPECT_FALSE(fs::exists(dir_ / "x.safetensors"));
+}
+
+TEST_F(Cli, bad_k_is_a_clean_error) {
+  const std::string net = (dir_ / "n.safetensors").string();
+  ASSERT_EQ(run("construct --vocab 10 --width 8 --hashes 2 --out " + net).exit_code, 0);
+  expect_clean_error("eval --weights " + net + " --k 11", "k = 11");
+  expect_clean_error("eval --weights " + net + " --k 0", "k = 0");
+}
+
+TEST_F(Cli, missing_truncated_and_corrupt_files_are_clean_errors) {
+  const fs::path net = dir_ / "n.safetensors";
+  ASSERT_EQ(run("construct --vocab 50 --width 16 --hashes 2 --out " + net.string()).exit_code, 0);
+  expect_clean_error("eval --k 2 --weights " + (dir_ / "none").string(), "does not exist");
+
+  const std::string bytes = slurp(net);
+  const fs::path truncated = dir_ / "truncated.safetensors";
+  std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() - 100);
+  expect_clean_error("eval --k 2 --weights " + truncated.string(), "truncated");
+
+  const fs::path garbage = dir_ / "garbage.safetensors";
+  std::ofstream(garbage, std::ios::binary) << std::string(8, '\x20') << "not json at all";
+  expect_clean_error("eval --k 2 --weights " + garbage.string(), "header");
+
+  std::string corrupt = bytes;
+  corrupt[8] = '#';  // the header's opening brace
+  const fs::path broken = dir_ / "broken.safetensors";
+  std::ofstream(broken, std::ios::binary) << corrupt;
+  expect_clean_error("eval --k 2 --weights " + broken.string(), "JSON");
+}
+
+TEST_F(Cli, unwritable_outputs_and_unknown_flags_are_clean_errors) {
+  const std::string args = "construct --vocab 10 --width 8 --hashes 2 --out ";
+  expect_clean_error(args + (dir_ / "missing" / "x.safetensors").string(), "cannot write");
+  expect_clean_error(args + "/dev/full", "not a regular file");
+  expect_clean_error(args + dir_.string(), "not a regular file");
+  expect_clean_error(args + "x --frobnicate", "frobnicate");
+  expect_clean_error("transmogrify", "transmogrify");
+  // An existing good file survives a failed overwrite attempt.
+  const fs::path good = dir_ / "good.safetensors";
+  ASSERT_EQ(run(args + good.string()).exit_code, 0);
+  const std::string before = slurp(good);
+  expect_clean_error("construct --vocab 10 --width 8 --hashes 9 --out " + good.string(), "h <=");
+  EXPECT_EQ(slurp(good), before);
+}
+
+}  // namespace

@@ -1,0 +1,162 @@
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "bloomnet/atomic_file.hpp"
+#include "bloomnet/error.hpp"
+#include "bloomnet/weights_io.hpp"
+#include "generators.hpp"
+
+namespace bloomnet {
+namespace {
+
+namespace fs = std::filesystem;
+using prop::draw;
+
+bool same_params(const Network& a, const Network& b) {
+  return a.V() == b.V() && a.d() == b.d() &&
+         std::memcmp(a.params().data(), b.params().data(), a.params().size() * sizeof(float)) == 0;
+}
+
+// A fresh directory for one test, removed afterwards.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    path_ = fs::temp_directory_path() /
+            ("bloomnet-test-" + std::to_string(getpid()) + "-" + std::to_string(counter_++));
+    fs::create_directories(path_);
+  }
+  ~ScratchDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path path_;
+};
+
+std::vector<uint8_t> read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Metadata is JSON text: printable ASCII here, with quotes and backslashes that need escaping.
+Metadata draw_metadata() {
+  const auto text = rc::gen::container<std::string>(rc::gen::inRange<char>(32, 127));
+  return *rc::gen::container<Metadata>(rc::gen::nonEmpty(text), text);
+}
+
+RC_GTEST_PROP(WeightsIo, save_then_load_is_bit_exact, ()) {
+  const Network net = prop::draw_network(draw<size_t>(1, 64), draw<size_t>(1, 64));
+  Metadata metadata = draw_metadata();
+  const WeightsFile decoded = decode_weights(encode_weights(net, metadata));
+  RC_ASSERT(same_params(decoded.net, net));
+  metadata["format"] = "bloomnet/1";
+  RC_ASSERT(decoded.metadata == metadata);
+}
+
+RC_GTEST_PROP(WeightsIo, every_truncation_is_a_clean_error, ()) {
+  const Network net = prop::draw_network(draw<size_t>(1, 32), draw<size_t>(1, 32));
+  const std::vector<uint8_t> bytes = encode_weights(net, draw_metadata());
+  const size_t length = draw<size_t>(0, bytes.size() - 1);
+  RC_ASSERT_THROWS_AS(decode_weights({bytes.data(), length}), Error);
+}
+
+// A changed header byte may still leave a valid file (a metadata character, padding); it must
+// never crash or escape as anything but Error. The asan preset runs this too.
+RC_GTEST_PROP(WeightsIo, any_single_byte_change_in_the_header_is_clean, ()) {
+  const Network net = prop::draw_network(draw<size_t>(1, 32), draw<size_t>(1, 32));
+  std::vector<uint8_t> bytes = encode_weights(net, draw_metadata());
+  uint64_t header_size;
+  std::memcpy(&header_size, bytes.data(), 8);
+  const size_t at = draw<size_t>(0, 8 + header_size - 1);
+  const auto value = *rc::gen::distinctFrom(bytes[at]);
+  bytes[at] = value;
+  try {
+    const WeightsFile file = decode_weights(bytes);
+    RC_ASSERT(file.net.V() >= 1u);
+  } catch (const Error&) {
+  }
+}
+
+TEST(WeightsIo, metadata_that_is_not_utf8_is_refused) {
+  EXPECT_THROW(encode_weights(Network(1, 1), {{"\xD5", ""}}), Error);
+}
+
+TEST(WeightsIo, file_round_trip_and_clear_errors) {
+  ScratchDir dir;
+  const Network net(3, 2);
+  const fs::path path = dir.path() / "net.safetensors";
+  save_weights(path, net, {{"kind", "trained"}});
+  EXPECT_TRUE(same_params(load_weights(path).net, net));
+  EXPECT_THROW(load_weights(dir.path() / "missing.safetensors"), Error);
+  EXPECT_THROW(load_weights(dir.path()), Error);
+}
+
+TEST(WeightsIo, refuses_nan_and_wrong_shapes_naming_the_tensor) {
+  Network net(2, 3);
+  net.W_in()[4] = NAN;
+  try {
+    decode_weights(encode_weights(net, {}));
+    FAIL() << "NaN accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'W_in' holds NaN at [1, 1]"), std::string::npos)
+        << e.what();
+  }
+  // A header that declares a shape its bytes do not match.
+  const std::string header =
+      R"({"W_in":{"dtype":"F32","shape":[1000000,1000000],"data_offsets":[0,8]}})";
+  std::vector<uint8_t> bytes(8 + header.size() + 8);
+  const uint64_t size = header.size();
+  std::memcpy(bytes.data(), &size, 8);
+  std::memcpy(bytes.data() + 8, header.data(), header.size());
+  EXPECT_THROW(decode_weights(bytes), Error);
+}
+
+TEST(AtomicFile, refuses_destinations_that_are_not_regular_files) {
+  EXPECT_THROW(write_text_atomically("/dev/full", "x"), Error);
+  EXPECT_TRUE(fs::is_character_file("/dev/full"));
+  ScratchDir dir;
+  EXPECT_THROW(write_text_atomically(dir.path(), "x"), Error);
+  EXPECT_THROW(write_text_atomically(dir.path() / "missing" / "file", "x"), Error);
+}
+
+// A save that fails for lack of space leaves the previous file whole and no temporary behind.
+// Needs root to mount a tiny tmpfs (as CI is); skipped otherwise.
+TEST(AtomicFile, full_disk_keeps_the_previous_file) {
+  ScratchDir dir;
+  const fs::path mnt = dir.path() / "tiny";
+  fs::create_directories(mnt);
+  if (mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=64k") != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs here (not root)";
+  }
+  const fs::path path = mnt / "net.safetensors";
+  const Network small(4, 4);
+  save_weights(path, small, {});
+  const auto before = read_bytes(path);
+  const Network large(200, 100);  // 160 kB: does not fit
+  EXPECT_THROW(save_weights(path, large, {}), Error);
+  EXPECT_EQ(read_bytes(path), before);
+  EXPECT_EQ(std::distance(fs::directory_iterator(mnt), fs::directory_iterator()), 1);
+  umount(mnt.c_str());
+}
+
+TEST(AtomicFile, read_only_directory_keeps_the_previous_file) {
+  ScratchDir dir;
+  const fs::path mnt = dir.path() / "ro";
+  fs::create_directories(mnt);
+  if (mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=64k") != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs here (not root)";
+  }
+  const fs::path path = mnt / "result.txt";
+  write_text_atomically(path, "old");
+  ASSERT_EQ(mount("tmpfs", mnt.c_str(), "tmpfs", MS_REMOUNT | MS_RDONLY, "size=64k"), 0);
+  EXPECT_THROW(write_text_atomically(path, "new"), Error);
+  const auto bytes = read_bytes(path);
+  EXPECT_EQ(std::string(bytes.begin(), bytes.end()), "old");
+  umount(mnt.c_str());
+}
+
+}  // namespace
+}  // namespace bloomnet
