@@ -27,11 +27,11 @@ RC_GTEST_PROP(Kernels, simd_forward_matches_scalar_reference, ()) {
     if (std::string(kernels->name) != "sse2") {
       RC_ASSERT(prop::same_bits(simd.z, scalar.z));
     }
-    // Softmax on the same logits: exp and the order of the sum differ, so a few ulp apart.
+    // Softmax on the same logits: exp and the order of the sum differ, so up to ~32 ulp apart.
     std::vector<float> p(simd.z.size());
     scalar_kernels().softmax(simd.z.data(), batch.size(), V, p.data());
     for (size_t i = 0; i < p.size(); ++i) {
-      RC_ASSERT(std::abs(simd.p[i] - p[i]) <= 1e-6f * p[i] + 1e-30f);
+      RC_ASSERT(std::abs(simd.p[i] - p[i]) <= 4e-6f * p[i] + 1e-30f);
     }
   }
 }
