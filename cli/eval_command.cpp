@@ -9,6 +9,7 @@
 #include "bloomnet/metrics.hpp"
 #include "bloomnet/weights_io.hpp"
 #include "commands.hpp"
+#include "progress.hpp"
 
 namespace bloomnet::cli {
 
@@ -33,7 +34,12 @@ void add_eval_command(CLI::App& app) {
     const std::optional<ExactConfig> exact = exact_config(file.metadata);
     std::optional<HashFamily> family;
     if (exact) family.emplace(file.net.V(), exact->m, exact->h, exact->seed);
-    const EvalConfig config{options->k, options->sets, options->seed};
+    Progress progress("eval", "sets");
+    const EvalConfig config{
+        .k = options->k,
+        .sets = options->sets,
+        .seed = options->seed,
+        .progress = [&](size_t done, size_t total) { progress.update(done, total); }};
     const Metrics metrics = evaluate(file.net, config, family ? &*family : nullptr);
 
     nlohmann::json out = {{"weights", options->weights},

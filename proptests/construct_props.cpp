@@ -27,7 +27,7 @@ Instance draw_instance() {
   const size_t h = draw<size_t>(1, std::min<size_t>(m, 16));
   auto family = std::make_shared<HashFamily>(V, m, h, *rc::gen::arbitrary<uint64_t>());
   const ExactForm form = *rc::gen::element(ExactForm::kComplement, ExactForm::kUnion);
-  // The union form's sums are exact for integer beta (construct.hpp); the complement form for any.
+  // The union form takes integer beta (construct.hpp); the complement form any positive beta.
   const float beta = form == ExactForm::kUnion
                          ? static_cast<float>(draw<int>(1, 64))
                          : *rc::gen::map(rc::gen::inRange(1, 100000),
@@ -114,6 +114,7 @@ TEST(ConstructExact, metadata_round_trips_and_bad_beta_is_refused) {
   const HashFamily family(4, 8, 2, 0);
   EXPECT_THROW(construct_exact(family, 0.0f), Error);
   EXPECT_THROW(construct_exact(family, NAN), Error);
+  EXPECT_THROW(construct_exact(family, 2.5f, ExactForm::kUnion), Error);
 }
 
 }  // namespace

@@ -21,8 +21,10 @@ bool same_metrics(const Metrics& a, const Metrics& b) {
 RC_GTEST_PROP(Metrics, evaluation_does_not_depend_on_the_thread_count, ()) {
   const size_t V = draw<size_t>(1, 3000);
   const Network net = prop::draw_network(V, draw<size_t>(1, 48), 3.0f);
-  const EvalConfig config{draw<size_t>(1, std::min<size_t>(V, 8)), draw<size_t>(1, 600),
-                          *rc::gen::arbitrary<uint64_t>(), draw<size_t>(1, 300)};
+  const EvalConfig config{.k = draw<size_t>(1, std::min<size_t>(V, 8)),
+                          .sets = draw<size_t>(1, 600),
+                          .seed = *rc::gen::arbitrary<uint64_t>(),
+                          .batch = draw<size_t>(1, 300)};
   omp_set_num_threads(1);
   const Metrics one = evaluate(net, config);
   omp_set_num_threads(2);
@@ -38,7 +40,8 @@ RC_GTEST_PROP(Metrics, exact_nets_recall_everything_and_agree_with_their_filter,
   const size_t h = draw<size_t>(1, std::min<size_t>(m, 8));
   const HashFamily family(V, m, h, *rc::gen::arbitrary<uint64_t>());
   const Network net = construct_exact(family, 20.0f);
-  const Metrics metrics = evaluate(net, {draw<size_t>(1, std::min<size_t>(V, 16)), 64}, &family);
+  const Metrics metrics =
+      evaluate(net, {.k = draw<size_t>(1, std::min<size_t>(V, 16)), .sets = 64}, &family);
   RC_ASSERT(metrics.recall == 1.0);
   RC_ASSERT(*metrics.filter_agreement == 1.0);
   // With f false positives and large beta, eps = f / (k (k + f)) per set (SPEC section 4): zero
@@ -50,7 +53,7 @@ TEST(Metrics, known_values_on_a_hand_built_net) {
   // V = 2, k = 1: logits (0, -ln 3) for set {0}, so p = (3/4, 1/4).
   Network net(2, 1);
   net.b_out()[1] = -std::log(3.0f);
-  const Metrics m = evaluate(net, {1, 1, 0});
+  const Metrics m = evaluate(net, {.k = 1, .sets = 1, .seed = 0});
   // Which single token seed 0 draws is not pinned here, so both cases are checked.
   const bool first = m.recall == 1.0;
   if (first) {
@@ -65,8 +68,8 @@ TEST(Metrics, known_values_on_a_hand_built_net) {
     EXPECT_EQ(m.false_positives_mean, 1.0);
     EXPECT_EQ(m.fpr_measured, 1.0);
   }
-  EXPECT_THROW(evaluate(net, {3, 1, 0}), Error);
-  EXPECT_THROW(evaluate(net, {0, 1, 0}), Error);
+  EXPECT_THROW(evaluate(net, {.k = 3}), Error);
+  EXPECT_THROW(evaluate(net, {.k = 0}), Error);
 }
 
 }  // namespace

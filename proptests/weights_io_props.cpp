@@ -53,6 +53,8 @@ RC_GTEST_PROP(WeightsIo, save_then_load_is_bit_exact, ()) {
   const WeightsFile decoded = decode_weights(encode_weights(net, metadata));
   RC_ASSERT(same_params(decoded.net, net));
   metadata["format"] = "bloomnet/1";
+  metadata["V"] = std::to_string(net.V());
+  metadata["d"] = std::to_string(net.d());
   RC_ASSERT(decoded.metadata == metadata);
 }
 
@@ -82,6 +84,15 @@ RC_GTEST_PROP(WeightsIo, any_single_byte_change_in_the_header_is_clean, ()) {
 
 TEST(WeightsIo, metadata_that_is_not_utf8_is_refused) {
   EXPECT_THROW(encode_weights(Network(1, 1), {{"\xD5", ""}}), Error);
+}
+
+TEST(WeightsIo, metadata_dimensions_must_agree_with_the_shapes) {
+  std::vector<uint8_t> bytes = encode_weights(Network(3, 2), {});
+  const std::string text(bytes.begin(), bytes.end());
+  const size_t at = text.find("\"V\":\"3\"");
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 5] = '4';
+  EXPECT_THROW(decode_weights(bytes), Error);
 }
 
 TEST(WeightsIo, file_round_trip_and_clear_errors) {

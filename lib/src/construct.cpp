@@ -19,6 +19,9 @@ ExactForm parse_exact_form(const std::string& name) {
 
 Network construct_exact(const HashFamily& family, float beta, ExactForm form) {
   require(std::isfinite(beta) && beta > 0.0f, "beta must be finite and positive");
+  require(form == ExactForm::kComplement || std::floor(beta) == beta,
+          "the union form needs an integer beta: its logits add and subtract multiples of beta, "
+          "which float32 sums exactly only for integers");
   const size_t V = family.V(), m = family.m();
   Network net(V, form == ExactForm::kComplement ? m : 2 * m);
   const size_t d = net.d();

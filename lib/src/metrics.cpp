@@ -94,6 +94,7 @@ Metrics evaluate(const Network& net, const EvalConfig& config, const HashFamily*
       per_set[first + b] = set_metrics(batch.set(b), act.z.data() + b * V, act.p.data() + b * V, V,
                                        filter ? &*filter : nullptr);
     }
+    if (config.progress) config.progress(first + B, config.sets);
   }
 
   // Summed in set order: the same bits for any thread count.

@@ -132,6 +132,8 @@ std::vector<uint8_t> encode_weights(const Network& net, const Metadata& metadata
   json meta = json::object();
   for (const auto& [key, value] : metadata) meta[key] = value;
   meta["format"] = "bloomnet/1";
+  meta["V"] = std::to_string(V);
+  meta["d"] = std::to_string(d);
   header["__metadata__"] = meta;
   uint64_t offset = 0;
   for (const TensorSource& t : tensors) {
@@ -223,6 +225,13 @@ WeightsFile decode_weights(std::span<const uint8_t> bytes, const std::string& so
   require(b_out.shape[0] == V, source + ": b_out has shape " + shape_text(b_out.shape) +
                                    ", expected [" + std::to_string(V) + "]" + expected);
 
+  // Our files repeat V and d in the metadata; a disagreement with the shapes means corruption.
+  for (const auto& [key, value] : {std::pair{"V", V}, std::pair{"d", d}}) {
+    const auto it = file.metadata.find(key);
+    require(it == file.metadata.end() || it->second == std::to_string(value),
+            source + ": metadata " + key + " = '" + (it == file.metadata.end() ? "" : it->second) +
+                "' disagrees with the tensor shapes (" + key + " = " + std::to_string(value) + ")");
+  }
   file.net = Network(V, d);
   copy_finite(data, W_in, file.net.W_in(), source);
   copy_finite(data, b_in, file.net.b_in(), source);

@@ -9,8 +9,8 @@
 //                                                 => z_t = -beta * (|H(t)| - sum_{j in H(t)} u_j).
 // (c_j = number of tokens of S whose hash holds j.) In both forms z_t = 0 exactly for the filter's
 // positives and z_t <= -beta for every other token. The complement form is exact in float32 for any
-// beta; the union form adds and subtracts multiples of beta, exact while beta * (h + c_j) stays an
-// exactly representable multiple of beta's last bit, e.g. integer beta with beta (h + k) < 2^24.
+// beta (it only adds copies of -beta and zeros); the union form adds and subtracts multiples of
+// beta, so it takes integer beta only, and is then exact while beta (h + k) < 2^24.
 #pragma once
 
 #include <optional>
@@ -28,7 +28,7 @@ enum class ExactForm { kComplement, kUnion };
 std::string to_string(ExactForm form);
 ExactForm parse_exact_form(const std::string& name);
 
-// Throws Error unless beta is finite and positive.
+// Throws Error unless beta is finite and positive (and an integer for the union form).
 Network construct_exact(const HashFamily& family, float beta,
                         ExactForm form = ExactForm::kComplement);
 

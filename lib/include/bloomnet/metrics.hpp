@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "bloomnet/hash_family.hpp"
@@ -28,6 +29,8 @@ struct EvalConfig {
   size_t sets = 4096;
   uint64_t seed = 1;
   size_t batch = 256;  // sets per forward pass
+  // Called after each batch with (sets done, sets in all), from the calling thread.
+  std::function<void(size_t, size_t)> progress = nullptr;
 };
 
 struct Metrics {

@@ -2,9 +2,10 @@
 // N, N bytes of JSON header, then raw little-endian data. Tensors, all dtype F32:
 //   W_in [V, d], b_in [d], W_out [V, d] (the SPEC's orientation, not our transposed buffer),
 //   b_out [V].
-// "__metadata__" holds string values: format = bloomnet/1, kind = exact | trained and the
-// configuration (construct.hpp, trainer). Files written by PyTorch's or numpy's safetensors tools
-// from those four tensors load as well; other tensors in the file are checked and ignored.
+// "__metadata__" holds string values: format = bloomnet/1, V, d (checked against the shapes when
+// present), kind = exact | trained and the configuration (construct.hpp, trainer). Files written by
+// PyTorch's or numpy's safetensors tools from those four tensors load as well; other tensors in the
+// file are checked and ignored.
 //
 // Loading checks everything before trusting it (header length, JSON, dtypes, shapes and their
 // agreement, offsets inside the data and not overlapping, every value finite) and throws Error
@@ -34,7 +35,7 @@ struct WeightsFile {
 // safetensors' own bound on the header: larger headers are refused before being read.
 inline constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 
-// The file's bytes. metadata gains format = bloomnet/1.
+// The file's bytes. metadata gains format = bloomnet/1, V and d.
 std::vector<uint8_t> encode_weights(const Network& net, const Metadata& metadata);
 // Parses a whole file held in memory; `source` names it in error messages.
 WeightsFile decode_weights(std::span<const uint8_t> bytes, const std::string& source = "weights");

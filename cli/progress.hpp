@@ -1,0 +1,49 @@
+// Progress of a long command on stderr: on a terminal, one line rewritten in place (done/total,
+// rate, ETA); off a terminal (logs, CI), a plain line every few seconds. Silent for the first
+// second, so quick runs print nothing.
+#pragma once
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+namespace bloomnet::cli {
+
+class Progress {
+ public:
+  Progress(std::string label, std::string unit)
+      : label_(std::move(label)), unit_(std::move(unit)), terminal_(isatty(STDERR_FILENO) != 0) {}
+
+  ~Progress() {
+    if (shown_ && terminal_) std::fputc('\n', stderr);
+  }
+
+  void update(size_t done, size_t total) {
+    const auto now = Clock::now();
+    const double elapsed = seconds(now - start_);
+    const double interval = terminal_ ? 0.2 : 5.0;
+    if (elapsed < 1.0 || (shown_ && seconds(now - last_) < interval && done < total)) return;
+    last_ = now;
+    shown_ = true;
+    const double rate = static_cast<double>(done) / elapsed;
+    const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0.0;
+    std::fprintf(stderr, "%s%s: %zu/%zu %s (%.0f%%), %.1f %s/s, ETA %.0f s%s",
+                 terminal_ ? "\r" : "", label_.c_str(), done, total, unit_.c_str(),
+                 100.0 * static_cast<double>(done) / static_cast<double>(total), rate,
+                 unit_.c_str(), eta, terminal_ ? "   " : "\n");
+    std::fflush(stderr);
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  static double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+  std::string label_, unit_;
+  bool terminal_;
+  bool shown_ = false;
+  Clock::time_point start_ = Clock::now(), last_ = start_;
+};
+
+}  // namespace bloomnet::cli
