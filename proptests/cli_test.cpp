@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "scratch.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -21,25 +23,16 @@ struct CommandResult {
   std::string out, err;
 };
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using bloomnet::scratch::read_file;
 
 class Cli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("bloomnet-cli-" + std::to_string(getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   CommandResult run(const std::string& args) {
     const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
     const std::string command =
         std::string(BLOOMNET_CLI) + " " + args + " >" + out.string() + " 2>" + err.string();
     const int status = std::system(command.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
   }
 
   // Exit code 2 and one line on stderr that says what is wrong.
@@ -51,7 +44,8 @@ class Cli : public ::testing::Test {
     EXPECT_NE(r.err.find(fragment), std::string::npos) << "stderr: " << r.err;
   }
 
-  fs::path dir_;
+  bloomnet::scratch::ScratchDir scratch_;
+  const fs::path& dir_ = scratch_.path();
 };
 
 TEST_F(Cli, exact_net_has_recall_one_and_measured_fpr_consistent_with_theory) {
@@ -106,7 +100,7 @@ TEST_F(Cli, missing_truncated_and_corrupt_files_are_clean_errors) {
   ASSERT_EQ(run("construct --vocab 50 --width 16 --hashes 2 --out " + net.string()).exit_code, 0);
   expect_clean_error("eval --k 2 --weights " + (dir_ / "none").string(), "does not exist");
 
-  const std::string bytes = slurp(net);
+  const std::string bytes = read_file(net);
   const fs::path truncated = dir_ / "truncated.safetensors";
   std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() - 100);
   expect_clean_error("eval --k 2 --weights " + truncated.string(), "truncated");
@@ -132,9 +126,9 @@ TEST_F(Cli, unwritable_outputs_and_unknown_flags_are_clean_errors) {
   // An existing good file survives a failed overwrite attempt.
   const fs::path good = dir_ / "good.safetensors";
   ASSERT_EQ(run(args + good.string()).exit_code, 0);
-  const std::string before = slurp(good);
+  const std::string before = read_file(good);
   expect_clean_error("construct --vocab 10 --width 8 --hashes 9 --out " + good.string(), "h <=");
-  EXPECT_EQ(slurp(good), before);
+  EXPECT_EQ(read_file(good), before);
 }
 
 }  // namespace

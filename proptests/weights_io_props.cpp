@@ -1,5 +1,3 @@
-#include <sys/mount.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -8,37 +6,20 @@
 #include "bloomnet/error.hpp"
 #include "bloomnet/weights_io.hpp"
 #include "generators.hpp"
+#include "scratch.hpp"
 
 namespace bloomnet {
 namespace {
 
 namespace fs = std::filesystem;
 using prop::draw;
+using scratch::read_file;
+using scratch::ScratchDir;
+using scratch::TinyTmpfs;
 
 bool same_params(const Network& a, const Network& b) {
   return a.V() == b.V() && a.d() == b.d() &&
          std::memcmp(a.params().data(), b.params().data(), a.params().size() * sizeof(float)) == 0;
-}
-
-// A fresh directory for one test, removed afterwards.
-class ScratchDir {
- public:
-  ScratchDir() {
-    path_ = fs::temp_directory_path() /
-            ("bloomnet-test-" + std::to_string(getpid()) + "-" + std::to_string(counter_++));
-    fs::create_directories(path_);
-  }
-  ~ScratchDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
-
-std::vector<uint8_t> read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // Metadata is JSON text: printable ASCII here, with quotes and backslashes that need escaping.
@@ -134,39 +115,27 @@ TEST(AtomicFile, refuses_destinations_that_are_not_regular_files) {
 }
 
 // A save that fails for lack of space leaves the previous file whole and no temporary behind.
-// Needs root to mount a tiny tmpfs (as CI is); skipped otherwise.
 TEST(AtomicFile, full_disk_keeps_the_previous_file) {
   ScratchDir dir;
-  const fs::path mnt = dir.path() / "tiny";
-  fs::create_directories(mnt);
-  if (mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=64k") != 0) {
-    GTEST_SKIP() << "cannot mount a tmpfs here (not root)";
-  }
-  const fs::path path = mnt / "net.safetensors";
-  const Network small(4, 4);
-  save_weights(path, small, {});
-  const auto before = read_bytes(path);
-  const Network large(200, 100);  // 160 kB: does not fit
-  EXPECT_THROW(save_weights(path, large, {}), Error);
-  EXPECT_EQ(read_bytes(path), before);
-  EXPECT_EQ(std::distance(fs::directory_iterator(mnt), fs::directory_iterator()), 1);
-  umount(mnt.c_str());
+  TinyTmpfs disk(dir.path(), "tiny");
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (not root)";
+  const fs::path path = disk.path() / "net.safetensors";
+  save_weights(path, Network(4, 4), {});
+  const std::string before = read_file(path);
+  EXPECT_THROW(save_weights(path, Network(200, 100), {}), Error);  // 160 kB: does not fit
+  EXPECT_EQ(read_file(path), before);
+  EXPECT_EQ(std::distance(fs::directory_iterator(disk.path()), fs::directory_iterator()), 1);
 }
 
 TEST(AtomicFile, read_only_directory_keeps_the_previous_file) {
   ScratchDir dir;
-  const fs::path mnt = dir.path() / "ro";
-  fs::create_directories(mnt);
-  if (mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=64k") != 0) {
-    GTEST_SKIP() << "cannot mount a tmpfs here (not root)";
-  }
-  const fs::path path = mnt / "result.txt";
+  TinyTmpfs disk(dir.path(), "ro");
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (not root)";
+  const fs::path path = disk.path() / "result.txt";
   write_text_atomically(path, "old");
-  ASSERT_EQ(mount("tmpfs", mnt.c_str(), "tmpfs", MS_REMOUNT | MS_RDONLY, "size=64k"), 0);
+  ASSERT_TRUE(disk.make_read_only());
   EXPECT_THROW(write_text_atomically(path, "new"), Error);
-  const auto bytes = read_bytes(path);
-  EXPECT_EQ(std::string(bytes.begin(), bytes.end()), "old");
-  umount(mnt.c_str());
+  EXPECT_EQ(read_file(path), "old");
 }
 
 }  // namespace
