@@ -11,6 +11,7 @@ packages=(
   libxsimd-dev librapidcheck-dev libbenchmark-dev libgtest-dev googletest
   libcli11-dev nlohmann-json3-dev libbloom-dev
   python3 python3-matplotlib python3-numpy
+  qemu-user
 )
 for arg in "$@"; do
   case "$arg" in

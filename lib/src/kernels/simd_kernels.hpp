@@ -1,10 +1,12 @@
 // The SIMD kernels, written once over the xsimd architecture. Included only by the arch_*.cpp
-// files, each compiled with its architecture's flags; everything here sits in an anonymous
-// namespace so no inline function built with one architecture's flags can be picked by the linker
-// for another. Scalar twins: scalar_kernels.cpp. Tests: proptests/kernels_props.cpp.
+// files, each compiled with its architecture's flags. An inline function or template emitted in
+// two files is kept once by the linker, so one built with AVX-512 flags could end up serving
+// generic code: hence everything here sits in an anonymous namespace, and the kernels use no
+// standard-library template whose arguments do not name the architecture (no std::max,
+// std::max_element, std::array<float, N>). Scalar twins: scalar_kernels.cpp.
+// Tests: proptests/kernels_props.cpp.
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cmath>
 #include <type_traits>
@@ -145,10 +147,11 @@ void softmax(const float* z, size_t B, size_t V, float* p) {
     Batch vmax(-INFINITY);
     size_t t = 0;
     for (; t + W <= V; t += W) vmax = xsimd::max(vmax, Batch::load_unaligned(row + t));
-    alignas(64) std::array<float, W> lanes;
-    vmax.store_aligned(lanes.data());
-    float zmax = *std::max_element(lanes.begin(), lanes.end());
-    for (; t < V; ++t) zmax = std::max(zmax, row[t]);
+    alignas(64) float lanes[W];
+    vmax.store_aligned(lanes);
+    float zmax = lanes[0];
+    for (size_t i = 1; i < W; ++i) zmax = lanes[i] > zmax ? lanes[i] : zmax;
+    for (; t < V; ++t) zmax = row[t] > zmax ? row[t] : zmax;
 
     const Batch shift(zmax);
     Batch vsum(0.0f);
