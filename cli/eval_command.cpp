@@ -42,20 +42,21 @@ void add_eval_command(CLI::App& app) {
         .progress = [&](size_t done, size_t total) { progress.update(done, total); }};
     const Metrics metrics = evaluate(file.net, config, family ? &*family : nullptr);
 
-    nlohmann::json out = {{"weights", options->weights},
-                          {"kind", file.metadata.count("kind") ? file.metadata.at("kind") : ""},
-                          {"V", file.net.V()},
-                          {"d", file.net.d()},
-                          {"k", options->k},
-                          {"sets", metrics.sets},
-                          {"seed", options->seed},
-                          {"kernels", simd_kernels().name},
-                          {"mse", metrics.mse},
-                          {"ce", metrics.ce},
-                          {"topk_exact", metrics.topk_exact},
-                          {"false_positives_mean", metrics.false_positives_mean},
-                          {"recall", metrics.recall},
-                          {"fpr_measured", metrics.fpr_measured}};
+    nlohmann::json out = {
+        {"weights", options->weights},
+        {"kind", file.metadata.count("kind") ? nlohmann::json(file.metadata.at("kind")) : nullptr},
+        {"V", file.net.V()},
+        {"d", file.net.d()},
+        {"k", options->k},
+        {"sets", metrics.sets},
+        {"seed", options->seed},
+        {"kernels", simd_kernels().name},
+        {"mse", metrics.mse},
+        {"ce", metrics.ce},
+        {"topk_exact", metrics.topk_exact},
+        {"false_positives_mean", metrics.false_positives_mean},
+        {"recall", metrics.recall},
+        {"fpr_measured", metrics.fpr_measured}};
     if (exact) {
       out["m"] = exact->m;
       out["h"] = exact->h;

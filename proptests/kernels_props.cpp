@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "bloomnet/error.hpp"
 #include "generators.hpp"
 
 namespace bloomnet {
@@ -46,6 +47,27 @@ TEST(Kernels, dispatch_picks_the_best_runnable_set) {
   if (const char* expected = std::getenv("BLOOMNET_EXPECT_KERNELS")) {
     EXPECT_STREQ(simd_kernels().name, expected);
   }
+}
+
+}  // namespace
+}  // namespace bloomnet
+
+namespace bloomnet {
+namespace {
+
+TEST(Network, forward_refuses_tokens_outside_the_vocabulary_and_malformed_batches) {
+  const Network net(4, 3);
+  Activations act;
+  TokenBatch batch;
+  batch.add(std::vector<uint32_t>{1, 4});
+  EXPECT_THROW(forward(net, batch, act), Error);
+  batch.clear();
+  batch.tokens = {0, 1};
+  batch.offsets = {0, 3};
+  EXPECT_THROW(forward(net, batch, act), Error);
+  EXPECT_THROW(Network(0, 3), Error);
+  EXPECT_THROW(Network(3, 0), Error);
+  EXPECT_THROW(Network(size_t{1} << 31, size_t{1} << 31), Error);  // 2^64 bytes
 }
 
 }  // namespace

@@ -77,7 +77,12 @@ Metrics evaluate(const Network& net, const EvalConfig& config, const HashFamily*
   std::shared_ptr<const HashFamily> family;
   if (reference != nullptr) family = std::make_shared<HashFamily>(*reference);
 
-  std::vector<SetMetrics> per_set(config.sets);
+  // Sums in set order, batch after batch: the same bits for any thread count, in memory bounded
+  // by the batch.
+  Metrics out;
+  out.sets = config.sets;
+  double agreement = 0.0;
+  std::vector<SetMetrics> per_set(std::min(config.batch, config.sets));
   TokenBatch batch;
   Activations act;
   for (size_t first = 0; first < config.sets; first += config.batch) {
@@ -91,24 +96,20 @@ Metrics evaluate(const Network& net, const EvalConfig& config, const HashFamily*
         filter.emplace(family);
         filter->insert(batch.set(b));
       }
-      per_set[first + b] = set_metrics(batch.set(b), act.z.data() + b * V, act.p.data() + b * V, V,
-                                       filter ? &*filter : nullptr);
+      per_set[b] = set_metrics(batch.set(b), act.z.data() + b * V, act.p.data() + b * V, V,
+                               filter ? &*filter : nullptr);
+    }
+    for (size_t b = 0; b < B; ++b) {
+      const SetMetrics& s = per_set[b];
+      out.mse += s.mse;
+      out.ce += s.ce;
+      out.topk_exact += s.topk_exact;
+      out.false_positives_mean += s.false_positives;
+      out.recall += s.recall;
+      out.fpr_measured += s.fpr;
+      agreement += s.filter_agreement;
     }
     if (config.progress) config.progress(first + B, config.sets);
-  }
-
-  // Summed in set order: the same bits for any thread count.
-  Metrics out;
-  out.sets = config.sets;
-  double agreement = 0.0;
-  for (const SetMetrics& s : per_set) {
-    out.mse += s.mse;
-    out.ce += s.ce;
-    out.topk_exact += s.topk_exact;
-    out.false_positives_mean += s.false_positives;
-    out.recall += s.recall;
-    out.fpr_measured += s.fpr;
-    agreement += s.filter_agreement;
   }
   const auto n = static_cast<double>(config.sets);
   out.mse /= n;

@@ -1,11 +1,10 @@
 #include "bloomnet/network.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <string>
 
 #include "bloomnet/error.hpp"
+#include "bloomnet/resources.hpp"
 
 namespace bloomnet {
 namespace {
@@ -14,27 +13,14 @@ constexpr size_t kAlignFloats = 16;  // 64 bytes
 
 size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
-// Refuses sizes whose buffer would not fit in this machine's memory, before allocating.
-void require_fits_memory(size_t V, size_t d) {
-  const size_t max_elements = (size_t{1} << 62) / sizeof(float);
-  require(V <= max_elements / 2 / d, "a network with V = " + std::to_string(V) + " and d = " +
-                                         std::to_string(d) + " overflows 64-bit sizes");
-  const double need = 2.0 * static_cast<double>(V) * static_cast<double>(d) * sizeof(float);
-  const double have =
-      static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
-  require(need < have, "a network with V = " + std::to_string(V) + " and d = " + std::to_string(d) +
-                           " needs " + std::to_string(need / (1 << 30)) +
-                           " GiB of weights; this machine has " + std::to_string(have / (1 << 30)) +
-                           " GiB");
-}
-
 }  // namespace
 
 Network::Network(size_t V, size_t d) : V_(V), d_(d) {
   require(V >= 1, "the vocabulary needs at least one token (V = 0)");
   require(d >= 1, "the hidden layer needs at least one neuron (d = 0)");
   require(V <= UINT32_MAX, "V = " + std::to_string(V) + " does not fit 32-bit token ids");
-  require_fits_memory(V, d);
+  require_memory(2.0 * static_cast<double>(V) * static_cast<double>(d) * sizeof(float),
+                 "a network with V = " + std::to_string(V) + " and d = " + std::to_string(d));
   W_in_at_ = 0;
   b_in_at_ = round_up(V * d, kAlignFloats);
   W_outT_at_ = b_in_at_ + round_up(d, kAlignFloats);
@@ -45,6 +31,10 @@ Network::Network(size_t V, size_t d) : V_(V), d_(d) {
 void forward(const Network& net, const TokenBatch& batch, Activations& out,
              const KernelSet& kernels) {
   const size_t V = net.V(), d = net.d(), B = batch.size();
+  require(!batch.offsets.empty() && batch.offsets.front() == 0 &&
+              batch.offsets.back() == batch.tokens.size() &&
+              std::is_sorted(batch.offsets.begin(), batch.offsets.end()),
+          "malformed token batch: offsets must rise from 0 to the number of tokens");
   for (uint32_t t : batch.tokens) {
     require(t < V, "token " + std::to_string(t) + " is outside the vocabulary [0, " +
                        std::to_string(V) + ")");
