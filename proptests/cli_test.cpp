@@ -85,6 +85,7 @@ TEST_F(Cli, bad_dimensions_are_clean_errors) {
                      "unknown form");
   expect_clean_error("construct --vocab 10 --width 8 --hashes 2 --beta -1" + out, "beta");
   expect_clean_error("construct --vocab 10 --width 8 --hashes -2" + out, "--hashes");
+  expect_clean_error("construct --vocab 400000 --width 100000 --hashes 3" + out, "GiB");
   EXPECT_FALSE(fs::exists(dir_ / "x.safetensors"));
 }
 
