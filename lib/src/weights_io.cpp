@@ -6,7 +6,6 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <optional>
 
 #include "bloomnet/atomic_file.hpp"
 #include "bloomnet/error.hpp"
