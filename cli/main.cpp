@@ -1,4 +1,4 @@
-// bloomnet: construct, evaluate (and later train and compare) Bloom-filter networks.
+// bloomnet: the command line over the library, one subcommand per file (commands.hpp).
 #include <omp.h>
 
 #include <iostream>
