@@ -9,9 +9,11 @@
 
 namespace bloomnet {
 
-// SplitMix64 finalizer: a bijective 64-bit mixer.
+inline constexpr uint64_t kGoldenGamma = 0x9e3779b97f4a7c15ULL;
+
+// SplitMix64's step and finalizer: a bijective 64-bit mixer.
 constexpr uint64_t mix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
+  x += kGoldenGamma;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
@@ -28,11 +30,9 @@ class CounterRng {
       : state_(mix64(seed ^ mix64(static_cast<uint64_t>(purpose) ^ mix64(stream)))) {}
 
   uint64_t next() {
-    state_ += 0x9e3779b97f4a7c15ULL;
-    uint64_t x = state_;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
+    const uint64_t x = state_;
+    state_ += kGoldenGamma;
+    return mix64(x);
   }
 
   // Uniform in [0, n), n >= 1, without bias (Lemire's multiply-shift with rejection).
