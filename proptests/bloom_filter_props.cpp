@@ -86,9 +86,9 @@ RC_GTEST_PROP(BloomFilter, cardinality_estimate_is_within_ten_percent_on_large_s
   RC_ASSERT(std::abs(estimate - static_cast<double>(n)) <= 0.1 * static_cast<double>(n));
 }
 
-// The measured FPR over many sets lies within five standard deviations of the theory for our
-// distinct-position family: per set, false positives given the filter's X set bits are
-// Binomial(V - n, f(X)), and f(X) itself varies between filters (fpr_distinct's variance).
+// The measured FPR over many sets lies within five standard deviations (plus five counts) of the
+// theory for our distinct-position family: per set, false positives given the filter's X set bits
+// are Binomial(V - n, f(X)), and f(X) itself varies between filters (fpr_distinct's variance).
 RC_GTEST_PROP(BloomFilter, measured_fpr_lies_in_a_confidence_band_around_theory, ()) {
   const size_t V = 20000, sets = 20;
   const size_t m = draw<size_t>(32, 1024), h = draw<size_t>(1, 8);
@@ -109,7 +109,9 @@ RC_GTEST_PROP(BloomFilter, measured_fpr_lies_in_a_confidence_band_around_theory,
       sets * (others * theory.mean * (1 - theory.mean) + others * others * theory.variance);
   RC_LOG() << "m=" << m << " h=" << h << " n=" << n << " measured=" << false_positives
            << " expected=" << expected << " sd=" << std::sqrt(variance) << "\n";
-  RC_ASSERT(std::abs(false_positives - expected) <= 5 * std::sqrt(variance) + 1e-9);
+  // The normal band is too tight where only a handful of false positives are expected (Poisson
+  // tails); the constant 5 covers those, and is negligible beside the deviation elsewhere.
+  RC_ASSERT(std::abs(false_positives - expected) <= 5 * std::sqrt(variance) + 5);
 }
 
 TEST(BloomFilter, fpr_theories_agree_for_wide_filters) {
