@@ -32,15 +32,15 @@ void add_eval_command(CLI::App& app) {
     use_threads(options->threads);
     const WeightsFile file = load_weights(options->weights);
     const std::optional<ExactConfig> exact = exact_config(file.metadata);
-    std::optional<HashFamily> family;
-    if (exact) family.emplace(file.net.V(), exact->m, exact->h, exact->seed);
+    std::shared_ptr<const HashFamily> family;
+    if (exact) family = std::make_shared<HashFamily>(file.net.V(), exact->m, exact->h, exact->seed);
     Progress progress("eval", "sets");
     const EvalConfig config{
         .k = options->k,
         .sets = options->sets,
         .seed = options->seed,
         .progress = [&](size_t done, size_t total) { progress.update(done, total); }};
-    const Metrics metrics = evaluate(file.net, config, family ? &*family : nullptr);
+    const Metrics metrics = evaluate(file.net, config, family);
 
     nlohmann::json out = {
         {"weights", options->weights},

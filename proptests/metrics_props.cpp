@@ -38,10 +38,10 @@ RC_GTEST_PROP(Metrics, evaluation_does_not_depend_on_the_thread_count, ()) {
 RC_GTEST_PROP(Metrics, exact_nets_recall_everything_and_agree_with_their_filter, ()) {
   const size_t V = draw<size_t>(2, 3000), m = draw<size_t>(8, 300);
   const size_t h = draw<size_t>(1, std::min<size_t>(m, 8));
-  const HashFamily family(V, m, h, *rc::gen::arbitrary<uint64_t>());
-  const Network net = construct_exact(family, 20.0f);
+  const auto family = std::make_shared<HashFamily>(V, m, h, *rc::gen::arbitrary<uint64_t>());
+  const Network net = construct_exact(*family, 20.0f);
   const Metrics metrics =
-      evaluate(net, {.k = draw<size_t>(1, std::min<size_t>(V, 16)), .sets = 64}, &family);
+      evaluate(net, {.k = draw<size_t>(1, std::min<size_t>(V, 16)), .sets = 64}, family);
   RC_ASSERT(metrics.recall == 1.0);
   RC_ASSERT(*metrics.filter_agreement == 1.0);
   // With f false positives and large beta, eps = f / (k (k + f)) per set (SPEC section 4): zero

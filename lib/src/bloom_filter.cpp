@@ -5,20 +5,20 @@
 #include <vector>
 
 #include "bloomnet/error.hpp"
+#include "bloomnet/task.hpp"
 
 namespace bloomnet {
 
 BloomFilter::BloomFilter(std::shared_ptr<const HashFamily> family)
     : family_(std::move(family)), bits_(family_->m()) {}
 
-void BloomFilter::insert(uint32_t t) {
-  require(t < family_->V(), "token " + std::to_string(t) + " is outside the vocabulary [0, " +
-                                std::to_string(family_->V()) + ")");
-  for (uint32_t j : family_->positions(t)) bits_.set(j);
-}
+void BloomFilter::insert(uint32_t t) { insert(std::span<const uint32_t>(&t, 1)); }
 
 void BloomFilter::insert(std::span<const uint32_t> S) {
-  for (uint32_t t : S) insert(t);
+  require_in_vocabulary(S, family_->V());
+  for (uint32_t t : S) {
+    for (uint32_t j : family_->positions(t)) bits_.set(j);
+  }
 }
 
 bool BloomFilter::contains(uint32_t t) const {

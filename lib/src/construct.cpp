@@ -92,13 +92,14 @@ std::optional<ExactConfig> exact_config(const Metadata& metadata) {
   config.seed = metadata_number(metadata, "seed");
   const auto beta = metadata.find("beta");
   require(beta != metadata.end(), "an exact net's metadata lacks 'beta'");
+  size_t used = 0;
   try {
-    size_t used = 0;
     config.beta = std::stof(beta->second, &used);
-    require(used == beta->second.size(), "");
   } catch (const std::exception&) {
-    throw Error("metadata 'beta' = '" + beta->second + "' is not a number");
+    used = 0;
   }
+  require(used > 0 && used == beta->second.size(),
+          "metadata 'beta' = '" + beta->second + "' is not a number");
   const auto form = metadata.find("form");
   config.form = parse_exact_form(form == metadata.end() ? "complement" : form->second);
   return config;

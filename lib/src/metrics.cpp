@@ -65,8 +65,8 @@ SetMetrics set_metrics(std::span<const uint32_t> S, const float* z, const float*
 
 }  // namespace
 
-Metrics evaluate(const Network& net, const EvalConfig& config, const HashFamily* reference,
-                 const KernelSet& kernels) {
+Metrics evaluate(const Network& net, const EvalConfig& config,
+                 std::shared_ptr<const HashFamily> reference, const KernelSet& kernels) {
   const size_t V = net.V();
   const TaskSampler sampler({V, config.k}, config.seed);
   require(config.sets >= 1, "evaluation needs at least one set");
@@ -74,8 +74,6 @@ Metrics evaluate(const Network& net, const EvalConfig& config, const HashFamily*
   require(reference == nullptr || reference->V() == V,
           "the reference hash family covers " + std::to_string(reference ? reference->V() : 0) +
               " tokens, the network " + std::to_string(V));
-  std::shared_ptr<const HashFamily> family;
-  if (reference != nullptr) family = std::make_shared<HashFamily>(*reference);
 
   // Sums in set order, batch after batch: the same bits for any thread count, in memory bounded
   // by the batch.
@@ -92,8 +90,8 @@ Metrics evaluate(const Network& net, const EvalConfig& config, const HashFamily*
 #pragma omp parallel for schedule(static) if (B * V > 65536)
     for (long b = 0; b < static_cast<long>(B); ++b) {
       std::optional<BloomFilter> filter;
-      if (family) {
-        filter.emplace(family);
+      if (reference) {
+        filter.emplace(reference);
         filter->insert(batch.set(b));
       }
       per_set[b] = set_metrics(batch.set(b), act.z.data() + b * V, act.p.data() + b * V, V,
@@ -118,7 +116,7 @@ Metrics evaluate(const Network& net, const EvalConfig& config, const HashFamily*
   out.false_positives_mean /= n;
   out.recall /= n;
   out.fpr_measured /= n;
-  if (family) out.filter_agreement = agreement / n;
+  if (reference) out.filter_agreement = agreement / n;
   return out;
 }
 

@@ -35,10 +35,7 @@ void forward(const Network& net, const TokenBatch& batch, Activations& out,
               batch.offsets.back() == batch.tokens.size() &&
               std::is_sorted(batch.offsets.begin(), batch.offsets.end()),
           "malformed token batch: offsets must rise from 0 to the number of tokens");
-  for (uint32_t t : batch.tokens) {
-    require(t < V, "token " + std::to_string(t) + " is outside the vocabulary [0, " +
-                       std::to_string(V) + ")");
-  }
+  require_in_vocabulary(batch.tokens, V);
   out.B = B;
   out.hidden.resize(B * d);
   out.z.resize(B * V);

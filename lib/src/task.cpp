@@ -12,6 +12,15 @@ void TokenBatch::add(std::span<const uint32_t> S) {
   offsets.push_back(static_cast<uint32_t>(tokens.size()));
 }
 
+void require_in_vocabulary(std::span<const uint32_t> tokens, size_t V) {
+  for (uint32_t t : tokens) {
+    if (t >= V) {
+      throw Error("token " + std::to_string(t) + " is outside the vocabulary [0, " +
+                  std::to_string(V) + ")");
+    }
+  }
+}
+
 TaskSampler::TaskSampler(const TaskConfig& config, uint64_t seed) : config_(config), seed_(seed) {
   require(config.V >= 1, "the vocabulary needs at least one token (V = 0)");
   require(config.V <= UINT32_MAX, "V = " + std::to_string(config.V) + " does not fit token ids");

@@ -185,7 +185,7 @@ WeightsFile decode_weights(std::span<const uint8_t> bytes, const std::string& so
   }
   require(header.is_object(), source + ": header is not a JSON object");
 
-  WeightsFile file{Network(1, 1), {}};
+  Metadata metadata;
   std::vector<TensorEntry> entries;
   for (const auto& [key, value] : header.items()) {
     if (key == "__metadata__") {
@@ -193,7 +193,7 @@ WeightsFile decode_weights(std::span<const uint8_t> bytes, const std::string& so
       for (const auto& [meta_key, meta_value] : value.items()) {
         require(meta_value.is_string(),
                 source + ": __metadata__ value of '" + meta_key + "' is not a string");
-        file.metadata[meta_key] = meta_value.get<std::string>();
+        metadata[meta_key] = meta_value.get<std::string>();
       }
       continue;
     }
@@ -226,12 +226,12 @@ WeightsFile decode_weights(std::span<const uint8_t> bytes, const std::string& so
 
   // Our files repeat V and d in the metadata; a disagreement with the shapes means corruption.
   for (const auto& [key, value] : {std::pair{"V", V}, std::pair{"d", d}}) {
-    const auto it = file.metadata.find(key);
-    require(it == file.metadata.end() || it->second == std::to_string(value),
-            source + ": metadata " + key + " = '" + (it == file.metadata.end() ? "" : it->second) +
+    const auto it = metadata.find(key);
+    require(it == metadata.end() || it->second == std::to_string(value),
+            source + ": metadata " + key + " = '" + (it == metadata.end() ? "" : it->second) +
                 "' disagrees with the tensor shapes (" + key + " = " + std::to_string(value) + ")");
   }
-  file.net = Network(V, d);
+  WeightsFile file{Network(V, d), std::move(metadata)};
   copy_finite(data, W_in, file.net.W_in(), source);
   copy_finite(data, b_in, file.net.b_in(), source);
   copy_finite(data, b_out, file.net.b_out(), source);

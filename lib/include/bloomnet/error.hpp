@@ -12,7 +12,8 @@ class Error : public std::runtime_error {
   explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
 
-// Throws Error(message) unless condition holds.
+// Throws Error(message) unless condition holds. The message is built before the test: for checks
+// outside hot loops (those test first, as require_in_vocabulary does).
 inline void require(bool condition, const std::string& message) {
   if (!condition) throw Error(message);
 }

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 
 #include "bloomnet/hash_family.hpp"
@@ -41,6 +42,7 @@ struct Metrics {
 
 // Throws Error unless 1 <= k <= V, sets >= 1, batch >= 1, and the reference (if any) covers V.
 Metrics evaluate(const Network& net, const EvalConfig& config,
-                 const HashFamily* reference = nullptr, const KernelSet& kernels = simd_kernels());
+                 std::shared_ptr<const HashFamily> reference = nullptr,
+                 const KernelSet& kernels = simd_kernels());
 
 }  // namespace bloomnet

@@ -30,6 +30,10 @@ struct TokenBatch {
   void add(std::span<const uint32_t> S);
 };
 
+// Throws Error naming the first token outside [0, V). Builds no message unless one is out: it
+// guards hot loops (forward, filter inserts).
+void require_in_vocabulary(std::span<const uint32_t> tokens, size_t V);
+
 struct TaskConfig {
   size_t V = 0;
   size_t k = 0;  // |S|
