@@ -127,6 +127,7 @@ TEST(BloomFilter, refuses_to_unite_filters_over_different_families) {
   BloomFilter b(std::make_shared<HashFamily>(10, 16, 2, 2));
   EXPECT_THROW(a.unite(b), Error);
   EXPECT_THROW(a.insert(10u), Error);
+  EXPECT_THROW(static_cast<void>(a.contains(10u)), Error);
 }
 
 }  // namespace

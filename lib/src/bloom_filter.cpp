@@ -22,6 +22,11 @@ void BloomFilter::insert(std::span<const uint32_t> S) {
 }
 
 bool BloomFilter::contains(uint32_t t) const {
+  if (t >= family_->V()) require_in_vocabulary(std::span<const uint32_t>(&t, 1), family_->V());
+  return holds_all_bits(t);
+}
+
+bool BloomFilter::holds_all_bits(uint32_t t) const {
   for (uint32_t j : family_->positions(t)) {
     if (!bits_.test(j)) return false;
   }
@@ -45,7 +50,7 @@ Bitset BloomFilter::positives() const {
   const size_t V = family_->V();
   Bitset out(V);
   for (size_t t = 0; t < V; ++t) {
-    if (contains(static_cast<uint32_t>(t))) out.set(t);
+    if (holds_all_bits(static_cast<uint32_t>(t))) out.set(t);
   }
   return out;
 }

@@ -37,6 +37,9 @@ class BloomFilter {
   Bitset positives() const;
 
  private:
+  // contains() without the vocabulary check, for loops over [0, V).
+  bool holds_all_bits(uint32_t t) const;
+
   std::shared_ptr<const HashFamily> family_;
   Bitset bits_;
 };
