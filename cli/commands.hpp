@@ -9,6 +9,13 @@ namespace bloomnet::cli {
 
 void add_construct_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+
+// Thrown to end the program with `code` after printing `message` on stderr (an interrupted run).
+struct ExitRequest {
+  int code;
+  std::string message;
+};
 
 // Adds an option holding a count or a seed. CLI11 2.1 would read "-2" into an unsigned variable
 // as 2^64 - 2; the check refuses negative numbers before that happens.

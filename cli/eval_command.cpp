@@ -9,6 +9,7 @@
 #include "bloomnet/metrics.hpp"
 #include "bloomnet/weights_io.hpp"
 #include "commands.hpp"
+#include "metrics_json.hpp"
 #include "progress.hpp"
 
 namespace bloomnet::cli {
@@ -16,7 +17,8 @@ namespace bloomnet::cli {
 void add_eval_command(CLI::App& app) {
   struct Options {
     std::string weights;
-    size_t k = 0;
+    size_t k = 0, k_max = 0;
+    double zipf = 0.0;
     size_t sets = 4096;
     uint64_t seed = 1;
     size_t threads = 0;
@@ -25,6 +27,9 @@ void add_eval_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("eval", "Held-out metrics of a weights file");
   cmd->add_option("--weights", options->weights, "Weights file (safetensors)")->required();
   add_unsigned(cmd, "--k", options->k, "Set size k")->required();
+  add_unsigned(cmd, "--k-max", options->k_max, "Largest set size (sets of k..k-max tokens)");
+  cmd->add_option("--zipf", options->zipf, "Zipf exponent of the tokens (0: uniform)")
+      ->capture_default_str();
   add_unsigned(cmd, "--sets", options->sets, "Held-out sets")->capture_default_str();
   add_unsigned(cmd, "--seed", options->seed, "Seed of the held-out sets")->capture_default_str();
   add_unsigned(cmd, "--threads", options->threads, "OpenMP threads (0: all cores)");
@@ -37,6 +42,8 @@ void add_eval_command(CLI::App& app) {
     Progress progress("eval", "sets");
     const EvalConfig config{
         .k = options->k,
+        .k_max = options->k_max,
+        .zipf = options->zipf,
         .sets = options->sets,
         .seed = options->seed,
         .progress = [&](size_t done, size_t total) { progress.update(done, total); }};
@@ -48,15 +55,9 @@ void add_eval_command(CLI::App& app) {
         {"V", file.net.V()},
         {"d", file.net.d()},
         {"k", options->k},
-        {"sets", metrics.sets},
         {"seed", options->seed},
-        {"kernels", simd_kernels().name},
-        {"mse", metrics.mse},
-        {"ce", metrics.ce},
-        {"topk_exact", metrics.topk_exact},
-        {"false_positives_mean", metrics.false_positives_mean},
-        {"recall", metrics.recall},
-        {"fpr_measured", metrics.fpr_measured}};
+        {"kernels", simd_kernels().name}};
+    out.update(metrics_json(metrics));
     if (exact) {
       out["m"] = exact->m;
       out["h"] = exact->h;
@@ -64,7 +65,6 @@ void add_eval_command(CLI::App& app) {
       out["beta"] = exact->beta;
       out["fpr_theory"] = fpr_theory(exact->m, exact->h, options->k);
       out["fpr_theory_distinct"] = fpr_distinct(exact->m, exact->h, options->k).mean;
-      out["filter_agreement"] = *metrics.filter_agreement;
     }
     std::cout << out.dump(2) << std::endl;
   });

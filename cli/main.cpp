@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   bloomnet::cli::add_construct_command(app);
   bloomnet::cli::add_eval_command(app);
+  bloomnet::cli::add_train_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -29,11 +30,14 @@ int main(int argc, char** argv) {
     // CLI11 reports an unknown command only as a missing one; name it.
     if (app.get_subcommands().empty() && argc > 1 && argv[1][0] != '-') {
       std::cerr << "bloomnet: error: unknown command '" << argv[1]
-                << "' (commands: construct, eval; see bloomnet --help)\n";
+                << "' (commands: construct, eval, train; see bloomnet --help)\n";
     } else {
       std::cerr << "bloomnet: error: " << e.what() << " (see bloomnet --help)\n";
     }
     return 2;
+  } catch (const bloomnet::cli::ExitRequest& e) {
+    std::cerr << "bloomnet: " << e.message << "\n";
+    return e.code;
   } catch (const bloomnet::Error& e) {
     std::cerr << "bloomnet: error: " << e.what() << "\n";
     return 2;

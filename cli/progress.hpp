@@ -1,6 +1,6 @@
 // Progress of a long command on stderr: on a terminal, one line rewritten in place (done/total,
-// rate, ETA); off a terminal (logs, CI), a plain line every few seconds. Silent for the first
-// second, so quick runs print nothing.
+// rate, ETA, and what the command adds, such as the loss); off a terminal (logs, CI), a plain line
+// every few seconds. Silent for the first second, so quick runs print nothing.
 #pragma once
 
 #include <unistd.h>
@@ -13,26 +13,32 @@ namespace bloomnet::cli {
 
 class Progress {
  public:
-  Progress(std::string label, std::string unit)
-      : label_(std::move(label)), unit_(std::move(unit)), terminal_(isatty(STDERR_FILENO) != 0) {}
+  // `first`: units already done before this process started (a resumed run); the rate counts
+  // only this process's work.
+  Progress(std::string label, std::string unit, size_t first = 0)
+      : label_(std::move(label)),
+        unit_(std::move(unit)),
+        first_(first),
+        terminal_(isatty(STDERR_FILENO) != 0) {}
 
   ~Progress() {
     if (shown_ && terminal_) std::fputc('\n', stderr);
   }
 
-  void update(size_t done, size_t total) {
+  void update(size_t done, size_t total, const std::string& detail = "") {
     const auto now = Clock::now();
     const double elapsed = seconds(now - start_);
     const double interval = terminal_ ? 0.2 : 5.0;
     if (elapsed < 1.0 || (shown_ && seconds(now - last_) < interval && done < total)) return;
     last_ = now;
     shown_ = true;
-    const double rate = static_cast<double>(done) / elapsed;
+    const double rate = static_cast<double>(done - first_) / elapsed;
     const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0.0;
-    std::fprintf(stderr, "%s%s: %zu/%zu %s (%.0f%%), %.1f %s/s, ETA %.0f s%s",
+    std::fprintf(stderr, "%s%s: %zu/%zu %s (%.0f%%), %.1f %s/s, ETA %.0f s%s%s%s",
                  terminal_ ? "\r" : "", label_.c_str(), done, total, unit_.c_str(),
                  100.0 * static_cast<double>(done) / static_cast<double>(total), rate,
-                 unit_.c_str(), eta, terminal_ ? "   " : "\n");
+                 unit_.c_str(), eta, detail.empty() ? "" : ", ", detail.c_str(),
+                 terminal_ ? "   " : "\n");
     std::fflush(stderr);
   }
 
@@ -41,6 +47,7 @@ class Progress {
   static double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
   std::string label_, unit_;
+  size_t first_;
   bool terminal_;
   bool shown_ = false;
   Clock::time_point start_ = Clock::now(), last_ = start_;

@@ -31,7 +31,7 @@ RC_GTEST_PROP(Kernels, simd_forward_matches_scalar_reference, ()) {
     }
     // Softmax on the same logits: exp and the order of the sum differ, so up to ~32 ulp apart.
     std::vector<float> p(simd.z.size());
-    scalar_kernels().softmax(simd.z.data(), batch.size(), V, p.data());
+    scalar_kernels().softmax(simd.z.data(), batch.size(), V, p.data(), nullptr);
     for (size_t i = 0; i < p.size(); ++i) {
       RC_ASSERT(std::abs(simd.p[i] - p[i]) <= 4e-6f * p[i] + 1e-30f);
     }

@@ -70,6 +70,8 @@ void AtomicFile::commit() {
   committed_ = true;
 }
 
+void require_writable(const std::filesystem::path& path) { AtomicFile probe(path); }
+
 void write_text_atomically(const std::filesystem::path& path, std::string_view text) {
   AtomicFile file(path);
   file.write(text);

@@ -68,7 +68,7 @@ SetMetrics set_metrics(std::span<const uint32_t> S, const float* z, const float*
 Metrics evaluate(const Network& net, const EvalConfig& config,
                  std::shared_ptr<const HashFamily> reference, const KernelSet& kernels) {
   const size_t V = net.V();
-  const TaskSampler sampler({V, config.k}, config.seed);
+  const TaskSampler sampler({V, config.k, config.k_max, config.zipf}, config.seed);
   require(config.sets >= 1, "evaluation needs at least one set");
   require(config.batch >= 1, "evaluation batches need at least one set");
   require(reference == nullptr || reference->V() == V,

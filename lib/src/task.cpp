@@ -1,9 +1,10 @@
 #include "bloomnet/task.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "bloomnet/error.hpp"
-#include "bloomnet/random.hpp"
 
 namespace bloomnet {
 
@@ -21,23 +22,73 @@ void require_in_vocabulary(std::span<const uint32_t> tokens, size_t V) {
   }
 }
 
-TaskSampler::TaskSampler(const TaskConfig& config, uint64_t seed) : config_(config), seed_(seed) {
+TaskSampler::TaskSampler(const TaskConfig& config, uint64_t seed, Purpose purpose)
+    : config_(config), seed_(seed), purpose_(purpose) {
   require(config.V >= 1, "the vocabulary needs at least one token (V = 0)");
   require(config.V <= UINT32_MAX, "V = " + std::to_string(config.V) + " does not fit token ids");
   require(config.k >= 1, "sets need at least one token (k = " + std::to_string(config.k) + ")");
   require(config.k <= config.V,
           "k = " + std::to_string(config.k) +
               " distinct tokens cannot be drawn from V = " + std::to_string(config.V));
+  require(config.k_max == 0 || (config.k_max >= config.k && config.k_max <= config.V),
+          "k_max = " + std::to_string(config.k_max) + " must lie in [k, V] = [" +
+              std::to_string(config.k) + ", " + std::to_string(config.V) + "]");
+  require(
+      std::isfinite(config.zipf) && config.zipf >= 0.0,
+      "the Zipf exponent must be a finite number >= 0 (got " + std::to_string(config.zipf) + ")");
+  if (config.zipf > 0.0) {
+    auto cdf = std::make_shared<std::vector<double>>(config.V + 1, 0.0);
+    for (size_t t = 0; t < config.V; ++t) {
+      (*cdf)[t + 1] = (*cdf)[t] + std::pow(static_cast<double>(t + 1), -config.zipf);
+    }
+    zipf_cdf_ = std::move(cdf);
+  }
+}
+
+void TaskSampler::sample_zipf(CounterRng& rng, std::span<uint32_t> out) const {
+  const std::vector<double>& cdf = *zipf_cdf_;
+  auto weight = [&](uint32_t t) { return cdf[t + 1] - cdf[t]; };
+  double removed = 0.0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    // u is a point of the remaining mass; walking the drawn tokens in increasing order, each one
+    // lying at or before u pushes u past its interval.
+    double u = rng.unit() * (cdf.back() - removed);
+    std::sort(out.begin(), out.begin() + static_cast<long>(i));
+    for (size_t a = 0; a < i; ++a) {
+      if (cdf[out[a]] <= u) u += weight(out[a]);
+    }
+    auto t =
+        static_cast<uint32_t>(std::upper_bound(cdf.begin() + 1, cdf.end(), u) - cdf.begin() - 1);
+    t = std::min<uint32_t>(t, static_cast<uint32_t>(config_.V - 1));
+    // Rounding can leave u on the edge of a drawn interval: step to the nearest free token.
+    auto drawn = [&](uint32_t x) {
+      return std::find(out.begin(), out.begin() + static_cast<long>(i), x) !=
+             out.begin() + static_cast<long>(i);
+    };
+    while (drawn(t) && t + 1 < config_.V) ++t;
+    while (drawn(t)) --t;
+    out[i] = t;
+    removed += weight(t);
+  }
+  std::sort(out.begin(), out.end());
 }
 
 void TaskSampler::sample(uint64_t first, size_t B, TokenBatch& out) const {
   out.clear();
-  out.tokens.resize(B * config_.k);
+  out.tokens.reserve(B * config_.largest_set());
   for (size_t b = 0; b < B; ++b) {
-    CounterRng rng(seed_, Purpose::kTaskSet, first + b);
-    sample_distinct(rng, static_cast<uint32_t>(config_.V),
-                    {out.tokens.data() + b * config_.k, config_.k});
-    out.offsets.push_back(static_cast<uint32_t>((b + 1) * config_.k));
+    CounterRng rng(seed_, purpose_, first + b);
+    size_t k = config_.k;
+    if (config_.k_max > config_.k) k += rng.below(config_.k_max - config_.k + 1);
+    const size_t at = out.tokens.size();
+    out.tokens.resize(at + k);
+    const std::span<uint32_t> S(out.tokens.data() + at, k);
+    if (zipf_cdf_) {
+      sample_zipf(rng, S);
+    } else {
+      sample_distinct(rng, static_cast<uint32_t>(config_.V), S);
+    }
+    out.offsets.push_back(static_cast<uint32_t>(out.tokens.size()));
   }
 }
 

@@ -27,7 +27,7 @@ struct TensorEntry {
 };
 
 struct TensorSource {
-  const char* name;
+  std::string name;
   std::span<const float> values;
   std::vector<uint64_t> shape;
 };
@@ -117,16 +117,23 @@ void copy_finite(const uint8_t* data, const TensorEntry& entry, std::span<float>
 
 }  // namespace
 
-std::vector<uint8_t> encode_weights(const Network& net, const Metadata& metadata) {
+std::vector<uint8_t> encode_weights(const Network& net, const Metadata& metadata,
+                                    const ExtraTensors& extra) {
   const size_t V = net.V(), d = net.d();
   std::vector<float> W_out(V * d);
   for (size_t t = 0; t < V; ++t) {
     for (size_t j = 0; j < d; ++j) W_out[t * d + j] = net.W_out(t, j);
   }
-  const std::vector<TensorSource> tensors = {{"W_in", net.W_in(), {V, d}},
-                                             {"b_in", net.b_in(), {d}},
-                                             {"W_out", W_out, {V, d}},
-                                             {"b_out", net.b_out(), {V}}};
+  std::vector<TensorSource> tensors = {{"W_in", net.W_in(), {V, d}},
+                                       {"b_in", net.b_in(), {d}},
+                                       {"W_out", W_out, {V, d}},
+                                       {"b_out", net.b_out(), {V}}};
+  for (const auto& [name, values] : extra) {
+    require(name != "W_in" && name != "b_in" && name != "W_out" && name != "b_out" &&
+                name != "__metadata__",
+            "extra tensor name '" + name + "' is reserved");
+    tensors.push_back({name, values, {values.size()}});
+  }
   json header = json::object();
   json meta = json::object();
   for (const auto& [key, value] : metadata) meta[key] = value;
@@ -231,7 +238,7 @@ WeightsFile decode_weights(std::span<const uint8_t> bytes, const std::string& so
             source + ": metadata " + key + " = '" + (it == metadata.end() ? "" : it->second) +
                 "' disagrees with the tensor shapes (" + key + " = " + std::to_string(value) + ")");
   }
-  WeightsFile file{Network(V, d), std::move(metadata)};
+  WeightsFile file{Network(V, d), std::move(metadata), {}};
   copy_finite(data, W_in, file.net.W_in(), source);
   copy_finite(data, b_in, file.net.b_in(), source);
   copy_finite(data, b_out, file.net.b_out(), source);
@@ -240,11 +247,18 @@ WeightsFile decode_weights(std::span<const uint8_t> bytes, const std::string& so
   for (size_t t = 0; t < V; ++t) {
     for (size_t j = 0; j < d; ++j) file.net.set_W_out(t, j, rows[t * d + j]);
   }
+  for (const TensorEntry& e : entries) {
+    if (e.dtype != "F32" || e.shape.size() != 1 || e.name == "b_in" || e.name == "b_out") continue;
+    std::vector<float>& values = file.extra[e.name];
+    values.resize(e.shape[0]);
+    copy_finite(data, e, values, source);
+  }
   return file;
 }
 
-void save_weights(const std::filesystem::path& path, const Network& net, const Metadata& metadata) {
-  const std::vector<uint8_t> bytes = encode_weights(net, metadata);
+void save_weights(const std::filesystem::path& path, const Network& net, const Metadata& metadata,
+                  const ExtraTensors& extra) {
+  const std::vector<uint8_t> bytes = encode_weights(net, metadata, extra);
   AtomicFile file(path);
   file.write(bytes.data(), bytes.size());
   file.commit();

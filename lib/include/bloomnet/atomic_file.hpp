@@ -36,6 +36,11 @@ class AtomicFile {
   bool committed_ = false;
 };
 
+// Throws the Error a later write to path would throw (missing or read-only directory, a
+// destination that is not a regular file), without touching the destination: checked before a
+// long computation whose result would otherwise be lost.
+void require_writable(const std::filesystem::path& path);
+
 // Writes text to path atomically.
 void write_text_atomically(const std::filesystem::path& path, std::string_view text);
 

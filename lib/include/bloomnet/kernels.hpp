@@ -17,6 +17,19 @@
 
 namespace bloomnet {
 
+// The loss a gradient is taken of (SPEC section 2).
+enum class LossKind { kCrossEntropy, kMse };
+
+// One Adam or AdamW step's coefficients, computed in double by the optimizer and rounded once:
+//   m = beta1 m + (1 - beta1) g,  v = beta2 v + (1 - beta2) g^2,
+//   param = param (1 - decay) - step_size m / (sqrt(v) inv_sqrt_correction2 + eps)
+// with step_size = lr / (1 - beta1^s), inv_sqrt_correction2 = 1 / sqrt(1 - beta2^s) (PyTorch's
+// arrangement) and decay = lr weight_decay for AdamW, 0 for Adam.
+struct AdamStep {
+  float beta1, one_minus_beta1, beta2, one_minus_beta2;
+  float step_size, inv_sqrt_correction2, eps, decay;
+};
+
 struct KernelSet {
   const char* name;
 
@@ -26,6 +39,12 @@ struct KernelSet {
   void (*hidden_forward)(const float* W_in, const float* b_in, const uint32_t* tokens,
                          const uint32_t* offsets, size_t B, size_t d, float* hidden);
 
+  // The first layer's gradient, a scatter-add into the set members' rows only: for b = 0..B-1 in
+  // order, dW_in[t, j] += dhidden[b, j] for t in set b, and db_in[j] += dhidden[b, j], for the
+  // columns j in [j0, j1). Plain adds in the same order everywhere: identical bits.
+  void (*input_gradient)(const float* dhidden, const uint32_t* tokens, const uint32_t* offsets,
+                         size_t B, size_t d, size_t j0, size_t j1, float* dW_in, float* db_in);
+
   // z[b, t] = fma-chain b_out[t] + hidden[b, 0] W_outT[0, t] + ... + hidden[b, d-1] W_outT[d-1, t]
   // for t in [t0, t1): one fused multiply-add per j, in increasing j (unfused where the
   // instruction set has no FMA).
@@ -33,9 +52,42 @@ struct KernelSet {
   void (*output_forward)(const float* hidden, const float* W_outT, const float* b_out, size_t B,
                          size_t d, size_t V, size_t t0, size_t t1, float* z);
 
-  // p[b, :] = softmax(z[b, :]), stable: exp(z - max z) / sum. z, p: (B, V). Agrees with the
+  // The output layer's weight gradients for the tokens t in [t0, t1):
+  //   dW_outT[j, t] = fma-chain over b = 0..B-1 of hidden_t[j, b] dz[b, t],
+  //   db_out[t] = dz[0, t] + ... + dz[B-1, t].
+  // hidden_t: (d, B), the hidden activations transposed; dz: (B, V); dW_outT: (d, V).
+  void (*output_weight_gradient)(const float* hidden_t, const float* dz, size_t B, size_t d,
+                                 size_t V, size_t t0, size_t t1, float* dW_outT, float* db_out);
+
+  // The gradient reaching the hidden pre-activations, for the columns j in [j0, j1):
+  //   dhidden[b, j] = hidden[b, j] > 0 ? fma-chain over t = 0..V-1 of dz[b, t] W_outT[j, t] : 0.
+  // dz: (B, V); W_outT: (d, V); hidden, dhidden: (B, d).
+  void (*hidden_gradient)(const float* dz, const float* W_outT, const float* hidden, size_t B,
+                          size_t d, size_t V, size_t j0, size_t j1, float* dhidden);
+
+  // p[b, :] = softmax(z[b, :]), stable: exp(z - max z) / sum; log_normalizer[b] = max z + log sum
+  // (so log p_t = z_t - log_normalizer[b] without underflow). z, p: (B, V). Agrees with the
   // scalar twin to a few ulp (exp and the summation order differ).
-  void (*softmax)(const float* z, size_t B, size_t V, float* p);
+  void (*softmax)(const float* z, size_t B, size_t V, float* p, float* log_normalizer);
+
+  // The loss of each set and its gradient with respect to the logits, times scale (1/B for a
+  // batch mean), with q uniform on set b (SPEC section 2):
+  //   cross-entropy: loss[b] = -mean over t in S of (z_t - log_normalizer[b]); dz = p - q.
+  //   MSE: loss[b] = sum_t (p_t - q_t)^2; with g = 2 (p - q), dz_u = p_u (g_u - sum_t g_t p_t).
+  // z, p, dz: (B, V), dz distinct from p.
+  void (*loss_gradient)(LossKind loss, const float* z, const float* p, const float* log_normalizer,
+                        const uint32_t* tokens, const uint32_t* offsets, size_t B, size_t V,
+                        float scale, float* dz, double* loss_out);
+
+  // One Adam/AdamW step over n parameters (see AdamStep), elementwise without fused operations,
+  // so every instruction set gives the same bits.
+  void (*adam_update)(const AdamStep& step, const float* grad, size_t n, float* param, float* m,
+                      float* v);
+
+  // One step of SGD with momentum (PyTorch's): velocity = momentum velocity + g;
+  // param -= lr velocity. Elementwise, unfused: identical bits everywhere.
+  void (*sgd_update)(float lr, float momentum, const float* grad, size_t n, float* param,
+                     float* velocity);
 };
 
 // The best SIMD kernels this CPU runs: the runtime dispatch point.

@@ -2,7 +2,7 @@
 // drawn by a TaskSampler with the evaluation seed:
 //   mse          eps = sum_t (p_t - q_t)^2, q uniform on S
 //   ce           -sum_t q_t log p_t
-//   topk_exact   share of sets whose k largest logits are exactly S (min over S > max outside S)
+//   topk_exact   share of sets whose |S| largest logits are exactly S (min over S > max outside S)
 //   false_positives_mean  tokens outside S with z_t >= min over S of z
 //   recall       share of S inside the net's positive set P(S) = {t : p_t >= max_u p_u / 2}
 //   fpr_measured |P(S) \ S| / (V - |S|)
@@ -27,6 +27,8 @@ namespace bloomnet {
 
 struct EvalConfig {
   size_t k = 0;
+  size_t k_max = 0;   // sets of k..k_max tokens when above k (TaskConfig)
+  double zipf = 0.0;  // Zipf-distributed tokens when > 0 (TaskConfig)
   size_t sets = 4096;
   uint64_t seed = 1;
   size_t batch = 256;  // sets per forward pass

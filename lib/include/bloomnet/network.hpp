@@ -1,6 +1,7 @@
-// The one-hidden-layer ReLU network of SPEC section 2 and its batched forward pass:
+// The one-hidden-layer ReLU network of SPEC section 2, its batched forward pass
 //   hidden = ReLU(W_in x + b_in),  z = W_out hidden + b_out,  p = softmax(z),
-// with x the k-hot indicator of a set S, so W_in x is a gather-sum of k token rows.
+// with x the k-hot indicator of a set S, so W_in x is a gather-sum of k token rows, and beside it
+// the backward pass from dz = dL/dz to the gradient of every parameter.
 //
 // Letters: V = vocabulary, d = hidden width, B = sets in a batch.
 // Layout (one 64-byte aligned buffer, each tensor starting on a 64-byte boundary):
@@ -60,14 +61,31 @@ class Network {
 // The forward pass's outputs for a batch of B sets.
 struct Activations {
   size_t B = 0;
-  std::vector<float> hidden;  // (B, d)
-  std::vector<float> z;       // (B, V) logits
-  std::vector<float> p;       // (B, V) probabilities
+  std::vector<float> hidden;          // (B, d)
+  std::vector<float> z;               // (B, V) logits
+  std::vector<float> p;               // (B, V) probabilities
+  std::vector<float> log_normalizer;  // (B) log of the softmax denominator: log p = z - it
+};
+
+// The backward pass's working arrays, kept between steps to avoid reallocating them.
+struct BackwardScratch {
+  std::vector<float> hidden_t;  // (d, B) hidden transposed
+  std::vector<float> dhidden;   // (B, d) gradient at the hidden pre-activations
 };
 
 // Runs the network on every set of the batch, in parallel over sets and tokens (OpenMP); the
 // result does not depend on the thread count. Throws Error for a token outside [0, V).
 void forward(const Network& net, const TokenBatch& batch, Activations& out,
              const KernelSet& kernels = simd_kernels());
+
+// The gradient of a loss L with respect to every parameter, given the forward pass `act` of `batch`
+// and dz = dL/dz (B, V). Writes grad, a network of the same shape used as a gradient buffer
+// (its W_in is zero outside the rows of the batch's tokens). The first layer's gradient is a
+// scatter-add into the members' rows; the output layer's two gradients are GEMMs. Parallel
+// (OpenMP) with every element owned by one thread in a fixed order: the result does not depend on
+// the thread count.
+void backward(const Network& net, const TokenBatch& batch, const Activations& act,
+              std::span<const float> dz, Network& grad, BackwardScratch& scratch,
+              const KernelSet& kernels = simd_kernels());
 
 }  // namespace bloomnet

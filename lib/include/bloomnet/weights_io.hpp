@@ -3,9 +3,10 @@
 //   W_in [V, d], b_in [d], W_out [V, d] (the SPEC's orientation, not our transposed buffer),
 //   b_out [V].
 // "__metadata__" holds string values: format = bloomnet/1, V, d (checked against the shapes when
-// present), kind = exact | trained and the configuration (construct.hpp, trainer). Files written by
-// PyTorch's or numpy's safetensors tools from those four tensors load as well; other tensors in the
-// file are checked and ignored.
+// present), kind = exact | trained | checkpoint and the configuration (construct.hpp, trainer.hpp).
+// Files written by PyTorch's or numpy's safetensors tools from those four tensors load as well.
+// Further 1-D F32 tensors (a checkpoint's optimizer state) are read into `extra`; tensors of other
+// dtypes or ranks are checked and ignored.
 //
 // Loading checks everything before trusting it (header length, JSON, dtypes, shapes and their
 // agreement, offsets inside the data and not overlapping, every value finite) and throws Error
@@ -26,21 +27,25 @@
 namespace bloomnet {
 
 using Metadata = std::map<std::string, std::string>;
+using ExtraTensors = std::map<std::string, std::vector<float>>;
 
 struct WeightsFile {
   Network net;
   Metadata metadata;
+  ExtraTensors extra;
 };
 
 // safetensors' own bound on the header: larger headers are refused before being read.
 inline constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 
-// The file's bytes. metadata gains format = bloomnet/1, V and d.
-std::vector<uint8_t> encode_weights(const Network& net, const Metadata& metadata);
+// The file's bytes. metadata gains format = bloomnet/1, V and d; extra tensors are stored 1-D.
+std::vector<uint8_t> encode_weights(const Network& net, const Metadata& metadata,
+                                    const ExtraTensors& extra = {});
 // Parses a whole file held in memory; `source` names it in error messages.
 WeightsFile decode_weights(std::span<const uint8_t> bytes, const std::string& source = "weights");
 
-void save_weights(const std::filesystem::path& path, const Network& net, const Metadata& metadata);
+void save_weights(const std::filesystem::path& path, const Network& net, const Metadata& metadata,
+                  const ExtraTensors& extra = {});
 WeightsFile load_weights(const std::filesystem::path& path);
 
 }  // namespace bloomnet

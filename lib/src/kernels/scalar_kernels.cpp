@@ -21,6 +21,17 @@ void hidden_forward(const float* W_in, const float* b_in, const uint32_t* tokens
   }
 }
 
+void input_gradient(const float* dhidden, const uint32_t* tokens, const uint32_t* offsets, size_t B,
+                    size_t d, size_t j0, size_t j1, float* dW_in, float* db_in) {
+  for (size_t b = 0; b < B; ++b) {
+    for (uint32_t i = offsets[b]; i < offsets[b + 1]; ++i) {
+      float* row = dW_in + static_cast<size_t>(tokens[i]) * d;
+      for (size_t j = j0; j < j1; ++j) row[j] += dhidden[b * d + j];
+    }
+    for (size_t j = j0; j < j1; ++j) db_in[j] += dhidden[b * d + j];
+  }
+}
+
 void output_forward(const float* hidden, const float* W_outT, const float* b_out, size_t B,
                     size_t d, size_t V, size_t t0, size_t t1, float* z) {
   for (size_t b = 0; b < B; ++b) {
@@ -32,7 +43,32 @@ void output_forward(const float* hidden, const float* W_outT, const float* b_out
   }
 }
 
-void softmax(const float* z, size_t B, size_t V, float* p) {
+void output_weight_gradient(const float* hidden_t, const float* dz, size_t B, size_t d, size_t V,
+                            size_t t0, size_t t1, float* dW_outT, float* db_out) {
+  for (size_t t = t0; t < t1; ++t) {
+    for (size_t j = 0; j < d; ++j) {
+      float acc = 0.0f;
+      for (size_t b = 0; b < B; ++b) acc = std::fma(hidden_t[j * B + b], dz[b * V + t], acc);
+      dW_outT[j * V + t] = acc;
+    }
+    float sum = 0.0f;
+    for (size_t b = 0; b < B; ++b) sum += dz[b * V + t];
+    db_out[t] = sum;
+  }
+}
+
+void hidden_gradient(const float* dz, const float* W_outT, const float* hidden, size_t B, size_t d,
+                     size_t V, size_t j0, size_t j1, float* dhidden) {
+  for (size_t b = 0; b < B; ++b) {
+    for (size_t j = j0; j < j1; ++j) {
+      float acc = 0.0f;
+      for (size_t t = 0; t < V; ++t) acc = std::fma(dz[b * V + t], W_outT[j * V + t], acc);
+      dhidden[b * d + j] = hidden[b * d + j] > 0.0f ? acc : 0.0f;
+    }
+  }
+}
+
+void softmax(const float* z, size_t B, size_t V, float* p, float* log_normalizer) {
   for (size_t b = 0; b < B; ++b) {
     const float* row = z + b * V;
     float* out = p + b * V;
@@ -43,13 +79,65 @@ void softmax(const float* z, size_t B, size_t V, float* p) {
       sum += out[t];
     }
     for (size_t t = 0; t < V; ++t) out[t] *= 1.0f / sum;
+    if (log_normalizer != nullptr) log_normalizer[b] = zmax + std::log(sum);
+  }
+}
+
+void loss_gradient(LossKind loss, const float* z, const float* p, const float* log_normalizer,
+                   const uint32_t* tokens, const uint32_t* offsets, size_t B, size_t V, float scale,
+                   float* dz, double* loss_out) {
+  for (size_t b = 0; b < B; ++b) {
+    const uint32_t* S = tokens + offsets[b];
+    const size_t k = offsets[b + 1] - offsets[b];
+    const float q = 1.0f / static_cast<float>(k);
+    const float* prow = p + b * V;
+    float* grow = dz + b * V;
+    if (loss == LossKind::kCrossEntropy) {
+      double ce = 0.0;
+      for (size_t i = 0; i < k; ++i) ce -= static_cast<double>(z[b * V + S[i]]) - log_normalizer[b];
+      loss_out[b] = ce / static_cast<double>(k);
+      for (size_t t = 0; t < V; ++t) grow[t] = prow[t] * scale;
+      for (size_t i = 0; i < k; ++i) grow[S[i]] = (prow[S[i]] - q) * scale;
+    } else {
+      // sum_t g_t p_t = 2 (sum_t p_t^2 - q sum_{t in S} p_t).
+      float squares = 0.0f;
+      for (size_t t = 0; t < V; ++t) squares += prow[t] * prow[t];
+      float members = 0.0f;
+      for (size_t i = 0; i < k; ++i) members += prow[S[i]];
+      const float gp = 2.0f * (squares - q * members);
+      loss_out[b] = static_cast<double>(squares) - 2.0 * q * members + q;
+      for (size_t t = 0; t < V; ++t) grow[t] = prow[t] * (2.0f * prow[t] - gp) * scale;
+      for (size_t i = 0; i < k; ++i) {
+        const float pt = prow[S[i]];
+        grow[S[i]] = pt * (2.0f * (pt - q) - gp) * scale;
+      }
+    }
+  }
+}
+
+void adam_update(const AdamStep& s, const float* grad, size_t n, float* param, float* m, float* v) {
+  for (size_t i = 0; i < n; ++i) {
+    m[i] = s.beta1 * m[i] + s.one_minus_beta1 * grad[i];
+    v[i] = s.beta2 * v[i] + s.one_minus_beta2 * (grad[i] * grad[i]);
+    const float denominator = std::sqrt(v[i]) * s.inv_sqrt_correction2 + s.eps;
+    param[i] = param[i] * (1.0f - s.decay) - s.step_size * m[i] / denominator;
+  }
+}
+
+void sgd_update(float lr, float momentum, const float* grad, size_t n, float* param,
+                float* velocity) {
+  for (size_t i = 0; i < n; ++i) {
+    velocity[i] = momentum * velocity[i] + grad[i];
+    param[i] = param[i] - lr * velocity[i];
   }
 }
 
 }  // namespace
 
 const KernelSet& scalar_kernels() {
-  static const KernelSet set{"scalar", &hidden_forward, &output_forward, &softmax};
+  static const KernelSet set{
+      "scalar",         &hidden_forward, &input_gradient, &output_forward, &output_weight_gradient,
+      &hidden_gradient, &softmax,        &loss_gradient,  &adam_update,    &sgd_update};
   return set;
 }
 

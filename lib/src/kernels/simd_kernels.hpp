@@ -17,11 +17,11 @@
 namespace bloomnet::kernels {
 namespace {
 
-// Register tile of the output GEMM: rows of hidden x vectors of tokens, sized so accumulators,
+// Register tile of the GEMMs: rows x vectors of columns, sized so accumulators,
 // one vector per token column and one broadcast fit the register file (32 vector registers on
 // AVX-512, 16 below).
 template <class Arch>
-struct OutputTile {
+struct GemmTile {
   static constexpr bool kWide = std::is_base_of_v<xsimd::avx512f, Arch>;
   static constexpr size_t kRows = kWide ? 6 : 4;
   static constexpr size_t kCols = kWide ? 4 : 2;
@@ -81,63 +81,161 @@ void hidden_forward(const float* W_in, const float* b_in, const uint32_t* tokens
   }
 }
 
-// One R x (C vectors) tile of z, rows [b, b + R), tokens [t, t + C W).
-template <class Arch, size_t R, size_t C>
-void output_tile(const float* hidden, const float* W_outT, const float* b_out, size_t d, size_t V,
-                 size_t b, size_t t, float* z) {
+// How a GEMM tile's accumulators start: from a bias row, from zero, or from the partial sums
+// already in the output (a long reduction split into blocks keeps its order).
+enum class Start { kBias, kZero, kAccumulate };
+
+// The GEMM shape every dense product of the network reduces to: out[r, n] = start +
+// fma-chain over i = 0..K-1 of A[r, i] Bm[i, n], for rows r of A and columns n of Bm, A and Bm
+// row-major with leading dimensions lda and ldb. One R x (C vectors) register tile: rows
+// [r, r + R), columns [n, n + C W).
+template <class Arch, Start start, size_t R, size_t C>
+void gemm_tile(const float* A, size_t lda, const float* Bm, size_t ldb, size_t K, const float* bias,
+               size_t r, size_t n, float* out, size_t ldc) {
   using Batch = xsimd::batch<float, Arch>;
   constexpr size_t W = Batch::size;
   std::array<std::array<Batch, C>, R> acc;
   for (size_t c = 0; c < C; ++c) {
-    const Batch bias = Batch::load_unaligned(b_out + t + c * W);
-    for (size_t r = 0; r < R; ++r) acc[r][c] = bias;
-  }
-  for (size_t j = 0; j < d; ++j) {
-    std::array<Batch, C> w;
-    for (size_t c = 0; c < C; ++c) w[c] = Batch::load_unaligned(W_outT + j * V + t + c * W);
-    for (size_t r = 0; r < R; ++r) {
-      const Batch h(hidden[(b + r) * d + j]);
-      for (size_t c = 0; c < C; ++c) acc[r][c] = multiply_add<Arch>(h, w[c], acc[r][c]);
+    for (size_t i = 0; i < R; ++i) {
+      if constexpr (start == Start::kBias) {
+        acc[i][c] = Batch::load_unaligned(bias + n + c * W);
+      } else if constexpr (start == Start::kZero) {
+        acc[i][c] = Batch(0.0f);
+      } else {
+        acc[i][c] = Batch::load_unaligned(out + (r + i) * ldc + n + c * W);
+      }
     }
   }
-  for (size_t r = 0; r < R; ++r) {
-    for (size_t c = 0; c < C; ++c) acc[r][c].store_unaligned(z + (b + r) * V + t + c * W);
+  for (size_t k = 0; k < K; ++k) {
+    std::array<Batch, C> w;
+    for (size_t c = 0; c < C; ++c) w[c] = Batch::load_unaligned(Bm + k * ldb + n + c * W);
+    for (size_t i = 0; i < R; ++i) {
+      const Batch a(A[(r + i) * lda + k]);
+      for (size_t c = 0; c < C; ++c) acc[i][c] = multiply_add<Arch>(a, w[c], acc[i][c]);
+    }
+  }
+  for (size_t i = 0; i < R; ++i) {
+    for (size_t c = 0; c < C; ++c) acc[i][c].store_unaligned(out + (r + i) * ldc + n + c * W);
   }
 }
 
-// Tiles of C vectors of tokens over all rows, R rows at a time, then the leftover rows one by one.
-template <class Arch, size_t R, size_t C>
-void output_columns(const float* hidden, const float* W_outT, const float* b_out, size_t B,
-                    size_t d, size_t V, size_t t, float* z) {
-  size_t b = 0;
-  for (; b + R <= B; b += R) output_tile<Arch, R, C>(hidden, W_outT, b_out, d, V, b, t, z);
-  for (; b < B; ++b) output_tile<Arch, 1, C>(hidden, W_outT, b_out, d, V, b, t, z);
+// Columns [n, n + C W) over all M rows, R rows at a time, then the leftover rows one by one.
+template <class Arch, Start start, size_t R, size_t C>
+void gemm_column_strip(const float* A, size_t lda, const float* Bm, size_t ldb, size_t K, size_t M,
+                       const float* bias, size_t n, float* out, size_t ldc) {
+  size_t r = 0;
+  for (; r + R <= M; r += R) {
+    gemm_tile<Arch, start, R, C>(A, lda, Bm, ldb, K, bias, r, n, out, ldc);
+  }
+  for (; r < M; ++r) gemm_tile<Arch, start, 1, C>(A, lda, Bm, ldb, K, bias, r, n, out, ldc);
+}
+
+// out[r, n] for all M rows and the columns n in [n0, n1): wide strips, single-vector strips,
+// then scalar columns, each element in the same fma order.
+template <class Arch, Start start>
+void gemm(const float* A, size_t lda, const float* Bm, size_t ldb, size_t K, size_t M,
+          const float* bias, size_t n0, size_t n1, float* out, size_t ldc) {
+  constexpr size_t W = xsimd::batch<float, Arch>::size;
+  constexpr size_t R = GemmTile<Arch>::kRows;
+  constexpr size_t C = GemmTile<Arch>::kCols;
+  size_t n = n0;
+  for (; n + C * W <= n1; n += C * W) {
+    gemm_column_strip<Arch, start, R, C>(A, lda, Bm, ldb, K, M, bias, n, out, ldc);
+  }
+  for (; n + W <= n1; n += W) {
+    gemm_column_strip<Arch, start, R, 1>(A, lda, Bm, ldb, K, M, bias, n, out, ldc);
+  }
+  for (; n < n1; ++n) {
+    for (size_t r = 0; r < M; ++r) {
+      float acc = start == Start::kBias ? bias[n] : start == Start::kZero ? 0.0f : out[r * ldc + n];
+      for (size_t k = 0; k < K; ++k) acc = multiply_add<Arch>(A[r * lda + k], Bm[k * ldb + n], acc);
+      out[r * ldc + n] = acc;
+    }
+  }
 }
 
 template <class Arch>
 void output_forward(const float* hidden, const float* W_outT, const float* b_out, size_t B,
                     size_t d, size_t V, size_t t0, size_t t1, float* z) {
-  constexpr size_t W = xsimd::batch<float, Arch>::size;
-  constexpr size_t R = OutputTile<Arch>::kRows;
-  constexpr size_t C = OutputTile<Arch>::kCols;
+  gemm<Arch, Start::kBias>(hidden, d, W_outT, V, d, B, b_out, t0, t1, z, V);
+}
+
+template <class Arch>
+void output_weight_gradient(const float* hidden_t, const float* dz, size_t B, size_t d, size_t V,
+                            size_t t0, size_t t1, float* dW_outT, float* db_out) {
+  using Batch = xsimd::batch<float, Arch>;
+  constexpr size_t W = Batch::size;
+  gemm<Arch, Start::kZero>(hidden_t, B, dz, V, B, d, nullptr, t0, t1, dW_outT, V);
   size_t t = t0;
-  for (; t + C * W <= t1; t += C * W) {
-    output_columns<Arch, R, C>(hidden, W_outT, b_out, B, d, V, t, z);
+  for (; t + W <= t1; t += W) {
+    Batch sum(0.0f);
+    for (size_t b = 0; b < B; ++b) sum += Batch::load_unaligned(dz + b * V + t);
+    sum.store_unaligned(db_out + t);
   }
-  for (; t + W <= t1; t += W) output_columns<Arch, R, 1>(hidden, W_outT, b_out, B, d, V, t, z);
   for (; t < t1; ++t) {
-    for (size_t b = 0; b < B; ++b) {
-      float acc = b_out[t];
-      for (size_t j = 0; j < d; ++j) {
-        acc = multiply_add<Arch>(hidden[b * d + j], W_outT[j * V + t], acc);
+    float sum = 0.0f;
+    for (size_t b = 0; b < B; ++b) sum += dz[b * V + t];
+    db_out[t] = sum;
+  }
+}
+
+// dhidden = dz W_out reduces over the vocabulary, along W_outT's rows. Blocks of kPanelTokens
+// tokens of up to kPanelColumns rows of W_outT are transposed into a small panel first, so the
+// product becomes the broadcast-and-stream GEMM above, accumulated block after block in token
+// order (the scalar twin's fma order).
+constexpr size_t kPanelTokens = 256;
+constexpr size_t kPanelColumns = 64;
+
+template <class Arch>
+void hidden_gradient(const float* dz, const float* W_outT, const float* hidden, size_t B, size_t d,
+                     size_t V, size_t j0, size_t j1, float* dhidden) {
+  alignas(64) float panel[kPanelTokens * kPanelColumns];
+  for (size_t t = 0; t < V; t += kPanelTokens) {
+    const size_t tokens = V - t < kPanelTokens ? V - t : kPanelTokens;
+    for (size_t c = j0; c < j1; c += kPanelColumns) {
+      const size_t columns = j1 - c < kPanelColumns ? j1 - c : kPanelColumns;
+      for (size_t jj = 0; jj < columns; ++jj) {
+        const float* row = W_outT + (c + jj) * V + t;
+        for (size_t tt = 0; tt < tokens; ++tt) panel[tt * columns + jj] = row[tt];
       }
-      z[b * V + t] = acc;
+      if (t == 0) {
+        gemm<Arch, Start::kZero>(dz, V, panel, columns, tokens, B, nullptr, 0, columns, dhidden + c,
+                                 d);
+      } else {
+        gemm<Arch, Start::kAccumulate>(dz + t, V, panel, columns, tokens, B, nullptr, 0, columns,
+                                       dhidden + c, d);
+      }
+    }
+  }
+  for (size_t b = 0; b < B; ++b) {
+    for (size_t j = j0; j < j1; ++j) {
+      if (!(hidden[b * d + j] > 0.0f)) dhidden[b * d + j] = 0.0f;
     }
   }
 }
 
 template <class Arch>
-void softmax(const float* z, size_t B, size_t V, float* p) {
+void input_gradient(const float* dhidden, const uint32_t* tokens, const uint32_t* offsets, size_t B,
+                    size_t d, size_t j0, size_t j1, float* dW_in, float* db_in) {
+  using Batch = xsimd::batch<float, Arch>;
+  constexpr size_t W = Batch::size;
+  auto add_row = [&](const float* from, float* to) {
+    size_t j = j0;
+    for (; j + W <= j1; j += W) {
+      (Batch::load_unaligned(to + j) + Batch::load_unaligned(from + j)).store_unaligned(to + j);
+    }
+    for (; j < j1; ++j) to[j] += from[j];
+  };
+  for (size_t b = 0; b < B; ++b) {
+    for (uint32_t i = offsets[b]; i < offsets[b + 1]; ++i) {
+      add_row(dhidden + b * d, dW_in + static_cast<size_t>(tokens[i]) * d);
+    }
+    add_row(dhidden + b * d, db_in);
+  }
+}
+
+template <class Arch>
+void softmax(const float* z, size_t B, size_t V, float* p, float* log_normalizer) {
   using Batch = xsimd::batch<float, Arch>;
   constexpr size_t W = Batch::size;
   for (size_t b = 0; b < B; ++b) {
@@ -170,6 +268,102 @@ void softmax(const float* z, size_t B, size_t V, float* p) {
     t = 0;
     for (; t + W <= V; t += W) (Batch::load_unaligned(out + t) * scale).store_unaligned(out + t);
     for (; t < V; ++t) out[t] *= 1.0f / sum;
+    if (log_normalizer != nullptr) log_normalizer[b] = zmax + std::log(sum);
+  }
+}
+
+template <class Arch>
+void loss_gradient(LossKind loss, const float* z, const float* p, const float* log_normalizer,
+                   const uint32_t* tokens, const uint32_t* offsets, size_t B, size_t V, float scale,
+                   float* dz, double* loss_out) {
+  using Batch = xsimd::batch<float, Arch>;
+  constexpr size_t W = Batch::size;
+  for (size_t b = 0; b < B; ++b) {
+    const uint32_t* S = tokens + offsets[b];
+    const size_t k = offsets[b + 1] - offsets[b];
+    const float q = 1.0f / static_cast<float>(k);
+    const float* prow = p + b * V;
+    float* grow = dz + b * V;
+    if (loss == LossKind::kCrossEntropy) {
+      double ce = 0.0;
+      for (size_t i = 0; i < k; ++i) ce -= static_cast<double>(z[b * V + S[i]]) - log_normalizer[b];
+      loss_out[b] = ce / static_cast<double>(k);
+      const Batch vscale(scale);
+      size_t t = 0;
+      for (; t + W <= V; t += W)
+        (Batch::load_unaligned(prow + t) * vscale).store_unaligned(grow + t);
+      for (; t < V; ++t) grow[t] = prow[t] * scale;
+      for (size_t i = 0; i < k; ++i) grow[S[i]] = (prow[S[i]] - q) * scale;
+    } else {
+      Batch vsquares(0.0f);
+      size_t t = 0;
+      for (; t + W <= V; t += W) {
+        const Batch pt = Batch::load_unaligned(prow + t);
+        vsquares += pt * pt;
+      }
+      float squares = xsimd::hadd(vsquares);
+      for (; t < V; ++t) squares += prow[t] * prow[t];
+      float members = 0.0f;
+      for (size_t i = 0; i < k; ++i) members += prow[S[i]];
+      const float gp = 2.0f * (squares - q * members);
+      loss_out[b] = static_cast<double>(squares) - 2.0 * q * members + q;
+      const Batch two(2.0f), vgp(gp), vscale(scale);
+      t = 0;
+      for (; t + W <= V; t += W) {
+        const Batch pt = Batch::load_unaligned(prow + t);
+        (pt * (two * pt - vgp) * vscale).store_unaligned(grow + t);
+      }
+      for (; t < V; ++t) grow[t] = prow[t] * (2.0f * prow[t] - gp) * scale;
+      for (size_t i = 0; i < k; ++i) {
+        const float pt = prow[S[i]];
+        grow[S[i]] = pt * (2.0f * (pt - q) - gp) * scale;
+      }
+    }
+  }
+}
+
+template <class Arch>
+void adam_update(const AdamStep& s, const float* grad, size_t n, float* param, float* m, float* v) {
+  using Batch = xsimd::batch<float, Arch>;
+  constexpr size_t W = Batch::size;
+  const Batch beta1(s.beta1), one_minus_beta1(s.one_minus_beta1), beta2(s.beta2),
+      one_minus_beta2(s.one_minus_beta2), step_size(s.step_size),
+      inv_sqrt_correction2(s.inv_sqrt_correction2), eps(s.eps), keep(1.0f - s.decay);
+  size_t i = 0;
+  for (; i + W <= n; i += W) {
+    const Batch g = Batch::load_unaligned(grad + i);
+    const Batch mi = beta1 * Batch::load_unaligned(m + i) + one_minus_beta1 * g;
+    const Batch vi = beta2 * Batch::load_unaligned(v + i) + one_minus_beta2 * (g * g);
+    const Batch denominator = xsimd::sqrt(vi) * inv_sqrt_correction2 + eps;
+    const Batch pi = Batch::load_unaligned(param + i) * keep - step_size * mi / denominator;
+    mi.store_unaligned(m + i);
+    vi.store_unaligned(v + i);
+    pi.store_unaligned(param + i);
+  }
+  for (; i < n; ++i) {
+    m[i] = s.beta1 * m[i] + s.one_minus_beta1 * grad[i];
+    v[i] = s.beta2 * v[i] + s.one_minus_beta2 * (grad[i] * grad[i]);
+    const float denominator = std::sqrt(v[i]) * s.inv_sqrt_correction2 + s.eps;
+    param[i] = param[i] * (1.0f - s.decay) - s.step_size * m[i] / denominator;
+  }
+}
+
+template <class Arch>
+void sgd_update(float lr, float momentum, const float* grad, size_t n, float* param,
+                float* velocity) {
+  using Batch = xsimd::batch<float, Arch>;
+  constexpr size_t W = Batch::size;
+  const Batch vlr(lr), vmomentum(momentum);
+  size_t i = 0;
+  for (; i + W <= n; i += W) {
+    const Batch vel =
+        vmomentum * Batch::load_unaligned(velocity + i) + Batch::load_unaligned(grad + i);
+    vel.store_unaligned(velocity + i);
+    (Batch::load_unaligned(param + i) - vlr * vel).store_unaligned(param + i);
+  }
+  for (; i < n; ++i) {
+    velocity[i] = momentum * velocity[i] + grad[i];
+    param[i] = param[i] - lr * velocity[i];
   }
 }
 
@@ -177,7 +371,10 @@ void softmax(const float* z, size_t B, size_t V, float* p) {
 
 template <class Arch>
 KernelSet KernelSetOf::operator()(Arch) const {
-  return KernelSet{Arch::name(), &hidden_forward<Arch>, &output_forward<Arch>, &softmax<Arch>};
+  return KernelSet{Arch::name(),          &hidden_forward<Arch>,         &input_gradient<Arch>,
+                   &output_forward<Arch>, &output_weight_gradient<Arch>, &hidden_gradient<Arch>,
+                   &softmax<Arch>,        &loss_gradient<Arch>,          &adam_update<Arch>,
+                   &sgd_update<Arch>};
 }
 
 }  // namespace bloomnet::kernels

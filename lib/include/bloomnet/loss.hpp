@@ -1,0 +1,26 @@
+// The training losses of SPEC section 2 over a batch, averaged over its sets, and their gradient
+// with respect to the logits:
+//   cross-entropy  -sum_t q_t log p_t                 dz = (p - q) / B
+//   MSE (eps)      sum_t (p_t - q_t)^2                dz_u = p_u (g_u - sum_t g_t p_t) / B,
+//                                                     g = 2 (p - q)
+// with q uniform on each set. The gradient is what backward() (network.hpp) takes.
+//
+// Thread safety: reentrant; parallel inside (OpenMP), with a result independent of the thread
+// count (the per-set losses are summed in set order).
+#pragma once
+
+#include <vector>
+
+#include "bloomnet/kernels.hpp"
+#include "bloomnet/network.hpp"
+#include "bloomnet/task.hpp"
+
+namespace bloomnet {
+
+const char* to_string(LossKind loss);
+
+// The batch's mean loss; dz becomes (B, V). act is the forward pass of batch.
+double loss_gradient(LossKind loss, const TokenBatch& batch, const Activations& act,
+                     std::vector<float>& dz, const KernelSet& kernels = simd_kernels());
+
+}  // namespace bloomnet

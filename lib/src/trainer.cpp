@@ -1,0 +1,248 @@
+#include "bloomnet/trainer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "bloomnet/error.hpp"
+#include "bloomnet/loss.hpp"
+#include "bloomnet/random.hpp"
+
+namespace bloomnet {
+namespace {
+
+using nlohmann::json;
+
+// Row r of tensor `tensor`: n values uniform in [-bound, bound] from the row's own counter stream.
+std::vector<float> initial_row(uint64_t seed, uint64_t tensor, size_t row, size_t n, double bound) {
+  CounterRng rng(seed, Purpose::kInit, (tensor << 40) + row);
+  std::vector<float> values(n);
+  for (float& w : values) w = static_cast<float>(bound * (2.0 * rng.unit() - 1.0));
+  return values;
+}
+
+Network initialized_network(const TrainConfig& config) {
+  const size_t V = config.task.V, d = config.d;
+  Network net(V, d);
+  const double in_bound = 1.0 / std::sqrt(static_cast<double>(V));
+  const double out_bound = 1.0 / std::sqrt(static_cast<double>(d));
+  for (size_t t = 0; t < V; ++t) {
+    const std::vector<float> w_in = initial_row(config.seed, 0, t, d, in_bound);
+    std::copy(w_in.begin(), w_in.end(), net.W_in().begin() + static_cast<long>(t * d));
+    const std::vector<float> w_out = initial_row(config.seed, 2, t, d, out_bound);
+    for (size_t j = 0; j < d; ++j) net.set_W_out(t, j, w_out[j]);
+  }
+  const std::vector<float> b_in = initial_row(config.seed, 1, 0, d, in_bound);
+  std::copy(b_in.begin(), b_in.end(), net.b_in().begin());
+  const std::vector<float> b_out = initial_row(config.seed, 3, 0, V, out_bound);
+  std::copy(b_out.begin(), b_out.end(), net.b_out().begin());
+  return net;
+}
+
+template <class Enum>
+Enum parse_name(const std::string& text, std::initializer_list<std::pair<const char*, Enum>> names,
+                const char* what) {
+  std::string known;
+  for (const auto& [name, value] : names) {
+    if (text == name) return value;
+    known += (known.empty() ? "" : ", ") + std::string(name);
+  }
+  throw Error(std::string("unknown ") + what + " '" + text + "' (known: " + known + ")");
+}
+
+}  // namespace
+
+const char* to_string(LossSchedule loss) {
+  switch (loss) {
+    case LossSchedule::kCrossEntropy:
+      return "ce";
+    case LossSchedule::kMse:
+      return "mse";
+    case LossSchedule::kCeToMse:
+      return "ce2mse";
+  }
+  return "?";
+}
+
+LossKind TrainConfig::loss_at(size_t s) const {
+  switch (loss) {
+    case LossSchedule::kCrossEntropy:
+      return LossKind::kCrossEntropy;
+    case LossSchedule::kMse:
+      return LossKind::kMse;
+    case LossSchedule::kCeToMse:
+      return s < steps / 2 ? LossKind::kCrossEntropy : LossKind::kMse;
+  }
+  return LossKind::kCrossEntropy;
+}
+
+void validate(const TrainConfig& config) {
+  TaskSampler(config.task, 0);  // checks V, k, k_max and the Zipf exponent
+  require(config.d >= 1, "the hidden layer needs at least one neuron (width 0)");
+  require(std::isfinite(config.lr) && config.lr > 0,
+          "the learning rate must be a positive number (got " + std::to_string(config.lr) + ")");
+  require(config.batch >= 1, "a batch needs at least one set (batch 0)");
+  require(config.steps >= 1, "training needs at least one step (steps 0)");
+  Optimizer(config.optimizer, 0);  // checks betas, eps, decay and momentum
+}
+
+std::string to_json(const TrainConfig& c) {
+  const json out = {{"V", c.task.V},
+                    {"k", c.task.k},
+                    {"k_max", c.task.largest_set()},
+                    {"zipf", c.task.zipf},
+                    {"d", c.d},
+                    {"loss", to_string(c.loss)},
+                    {"optimizer", to_string(c.optimizer.kind)},
+                    {"beta1", c.optimizer.beta1},
+                    {"beta2", c.optimizer.beta2},
+                    {"eps", c.optimizer.eps},
+                    {"weight_decay", c.optimizer.weight_decay},
+                    {"momentum", c.optimizer.momentum},
+                    {"lr", c.lr},
+                    {"schedule", to_string(c.schedule)},
+                    {"batch", c.batch},
+                    {"steps", c.steps},
+                    {"seed", c.seed},
+                    {"init", "pytorch-linear"}};
+  return out.dump();
+}
+
+TrainConfig train_config_from_json(const std::string& text) {
+  try {
+    const json in = json::parse(text);
+    TrainConfig c;
+    c.task.V = in.at("V").get<size_t>();
+    c.task.k = in.at("k").get<size_t>();
+    c.task.k_max = in.at("k_max").get<size_t>();
+    c.task.zipf = in.at("zipf").get<double>();
+    c.d = in.at("d").get<size_t>();
+    c.loss = parse_name<LossSchedule>(in.at("loss").get<std::string>(),
+                                      {{"ce", LossSchedule::kCrossEntropy},
+                                       {"mse", LossSchedule::kMse},
+                                       {"ce2mse", LossSchedule::kCeToMse}},
+                                      "loss");
+    c.optimizer.kind = parse_name<OptimizerKind>(in.at("optimizer").get<std::string>(),
+                                                 {{"adam", OptimizerKind::kAdam},
+                                                  {"adamw", OptimizerKind::kAdamW},
+                                                  {"sgd", OptimizerKind::kSgd}},
+                                                 "optimizer");
+    c.optimizer.beta1 = in.at("beta1").get<double>();
+    c.optimizer.beta2 = in.at("beta2").get<double>();
+    c.optimizer.eps = in.at("eps").get<double>();
+    c.optimizer.weight_decay = in.at("weight_decay").get<double>();
+    c.optimizer.momentum = in.at("momentum").get<double>();
+    c.lr = in.at("lr").get<double>();
+    c.schedule = parse_name<Schedule>(
+        in.at("schedule").get<std::string>(),
+        {{"const", Schedule::kConstant}, {"cosine", Schedule::kCosine}}, "schedule");
+    c.batch = in.at("batch").get<size_t>();
+    c.steps = in.at("steps").get<size_t>();
+    c.seed = in.at("seed").get<uint64_t>();
+    return c;
+  } catch (const json::exception& e) {
+    throw Error(std::string("training configuration is not valid: ") + e.what());
+  }
+}
+
+Trainer::Trainer(const TrainConfig& config, const KernelSet& kernels)
+    : Trainer((validate(config), config), kernels, initialized_network(config)) {}
+
+Trainer::Trainer(const TrainConfig& config, const KernelSet& kernels, Network net)
+    : config_(config),
+      kernels_(&kernels),
+      sampler_(config.task, config.seed, Purpose::kTrainSet),
+      net_(std::move(net)),
+      grad_(net_.V(), net_.d()),
+      optimizer_(config.optimizer, net_.params().size()) {}
+
+StepReport Trainer::step() {
+  require(!finished(), "the run has finished all " + std::to_string(config_.steps) + " steps");
+  const StepReport report{
+      .step = step_,
+      .lr = scheduled_learning_rate(config_.schedule, config_.lr, step_, config_.steps),
+      .loss_kind = config_.loss_at(step_),
+      .loss = 0};
+  sampler_.sample(static_cast<uint64_t>(step_) * config_.batch, config_.batch, batch_);
+  forward(net_, batch_, act_, *kernels_);
+  const double loss = loss_gradient(report.loss_kind, batch_, act_, dz_, *kernels_);
+  if (!std::isfinite(loss)) {
+    throw Error("training diverged at step " + std::to_string(step_) + ": the " +
+                to_string(report.loss_kind) + " loss is " + std::to_string(loss) +
+                " (try a smaller learning rate)");
+  }
+  backward(net_, batch_, act_, dz_, grad_, scratch_, *kernels_);
+  optimizer_.step(report.lr, grad_.params(), net_.params(), *kernels_);
+  ++step_;
+  StepReport out = report;
+  out.loss = loss;
+  return out;
+}
+
+Metadata Trainer::trained_metadata() const {
+  return {{"kind", "trained"}, {"config", to_json(config_)}, {"steps", std::to_string(step_)}};
+}
+
+void Trainer::save_checkpoint(const std::filesystem::path& path, const Metadata& metadata) const {
+  Metadata meta = metadata;
+  meta["kind"] = "checkpoint";
+  meta["config"] = to_json(config_);
+  meta["steps"] = std::to_string(step_);
+  meta["optimizer_steps"] = std::to_string(optimizer_.steps());
+  const ExtraTensors state = {
+      {"optimizer.m", {optimizer_.first_moment().begin(), optimizer_.first_moment().end()}},
+      {"optimizer.v", {optimizer_.second_moment().begin(), optimizer_.second_moment().end()}}};
+  save_weights(path, net_, meta, state);
+}
+
+Trainer Trainer::resume(const std::filesystem::path& checkpoint, const TrainConfig& config,
+                        Metadata* metadata, const KernelSet& kernels) {
+  validate(config);
+  WeightsFile file = load_weights(checkpoint);
+  const std::string source = checkpoint.string();
+  const auto kind = file.metadata.find("kind");
+  require(kind != file.metadata.end() && kind->second == "checkpoint",
+          source + " is not a training checkpoint (no kind = checkpoint in its metadata)");
+  const auto config_text = file.metadata.find("config");
+  require(config_text != file.metadata.end(), source + " has no training configuration");
+  const json saved = json::parse(to_json(train_config_from_json(config_text->second)));
+  const json wanted = json::parse(to_json(config));
+  for (const auto& [key, value] : wanted.items()) {
+    require(saved.at(key) == value, source + " was written by another configuration: " + key +
+                                        " = " + saved.at(key).dump() + " there, " + value.dump() +
+                                        " here");
+  }
+  auto count = [&](const char* key) -> size_t {
+    const auto it = file.metadata.find(key);
+    require(it != file.metadata.end(), source + " has no '" + key + "' in its metadata");
+    try {
+      size_t used = 0;
+      const unsigned long long n = std::stoull(it->second, &used);
+      require(used == it->second.size(), "");
+      return n;
+    } catch (const std::exception&) {
+      throw Error(source + ": metadata '" + key + "' = '" + it->second + "' is not a count");
+    }
+  };
+  const size_t steps = count("steps");
+  const size_t optimizer_steps = count("optimizer_steps");
+  require(steps <= config.steps && optimizer_steps == steps,
+          source + ": step counts " + std::to_string(steps) + " and " +
+              std::to_string(optimizer_steps) + " do not fit a run of " +
+              std::to_string(config.steps) + " steps");
+  Trainer trainer(config, kernels, std::move(file.net));
+  const auto m = file.extra.find("optimizer.m");
+  const auto v = file.extra.find("optimizer.v");
+  require(m != file.extra.end() && v != file.extra.end(),
+          source + " lacks the optimizer state (optimizer.m, optimizer.v)");
+  try {
+    trainer.optimizer_.restore(optimizer_steps, m->second, v->second);
+  } catch (const Error& e) {
+    throw Error(source + ": " + e.what());
+  }
+  trainer.step_ = steps;
+  if (metadata != nullptr) *metadata = std::move(file.metadata);
+  return trainer;
+}
+
+}  // namespace bloomnet
