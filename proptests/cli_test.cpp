@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -130,6 +131,99 @@ TEST_F(Cli, unwritable_outputs_and_unknown_flags_are_clean_errors) {
   const std::string before = read_file(good);
   expect_clean_error("construct --vocab 10 --width 8 --hashes 9 --out " + good.string(), "h <=");
   EXPECT_EQ(read_file(good), before);
+}
+
+// The training command: a run's file reloads and evaluates as train reported; bad
+// hyperparameters and destinations are refused before any training.
+TEST_F(Cli, train_writes_a_file_that_eval_reads_back_the_same) {
+  const std::string net = (dir_ / "t.safetensors").string(), log = (dir_ / "t.csv").string();
+  const CommandResult r =
+      run("train --vocab 256 --k 3 --width 32 --steps 200 --batch 64 "
+          "--eval-every 50 --eval-sets 256 --log " +
+          log + " --out " + net);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto trained = nlohmann::json::parse(r.out);
+  EXPECT_EQ(trained["train"]["steps"], 200);
+  EXPECT_EQ(trained["train"]["config"]["lr"], 0.01);
+  const CommandResult e = run("eval --weights " + net + " --k 3 --sets 256");
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  const auto evaluated = nlohmann::json::parse(e.out);
+  for (const char* key : {"mse", "ce", "topk_exact", "false_positives_mean", "recall"}) {
+    EXPECT_EQ(trained[key], evaluated[key]) << key;
+  }
+  EXPECT_EQ(evaluated["kind"], "trained");
+  // A header and one row per evaluation: steps 50, 100, 150, 200.
+  const std::string csv = read_file(log);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5) << csv;
+  EXPECT_EQ(csv.rfind("step,loss,lr,train_loss,mse", 0), 0u) << csv;
+}
+
+TEST_F(Cli, bad_training_settings_are_clean_errors) {
+  const fs::path out = dir_ / "x.safetensors";
+  const std::string base = "train --vocab 64 --width 8 --out " + out.string() + " ";
+  expect_clean_error(base + "--k 3 --lr 0", "learning rate");
+  expect_clean_error(base + "--k 3 --lr -0.5", "learning rate");
+  expect_clean_error(base + "--k 3 --batch 0", "batch 0");
+  expect_clean_error(base + "--k 3 --steps 0", "steps 0");
+  expect_clean_error(base + "--k 65", "k = 65");
+  expect_clean_error(base + "--k 3 --k-max 2", "k_max = 2");
+  expect_clean_error(base + "--k 3 --zipf -1", "Zipf");
+  expect_clean_error(base + "--k 3 --loss l1", "--loss");
+  expect_clean_error(base + "--k 3 --optimizer lion", "--optimizer");
+  expect_clean_error("train --vocab 64 --k 3 --width 0 --out " + out.string(), "width 0");
+  expect_clean_error(
+      "train --vocab 64 --k 3 --width 8 --out " + (dir_ / "missing" / "x.safetensors").string(),
+      "cannot write");
+  EXPECT_FALSE(fs::exists(out));
+  // A checkpoint of another configuration is refused, naming the difference.
+  const std::string ckpt = (dir_ / "run.ckpt").string();
+  ASSERT_EQ(run("train --vocab 64 --k 3 --width 8 --steps 4 --checkpoint-every 2 --checkpoint " +
+                ckpt + " --out " + out.string())
+                .exit_code,
+            0);
+  expect_clean_error(
+      "train --vocab 64 --k 3 --width 9 --steps 4 --resume " + ckpt + " --out " + out.string(),
+      "d = 8 there, 9 here");
+  expect_clean_error("train --vocab 64 --k 3 --width 8 --steps 4 --resume " + out.string() +
+                         " --out " + out.string(),
+                     "not a training checkpoint");
+}
+
+TEST_F(Cli, diverging_training_names_the_step) {
+  expect_clean_error("train --vocab 64 --k 3 --width 8 --steps 50 --lr 1e30 --out " +
+                         (dir_ / "x.safetensors").string(),
+                     "diverged at step");
+}
+
+// Interrupted (SIGINT or SIGTERM) and resumed, a run ends with the same bytes as one never stopped.
+TEST_F(Cli, interrupted_training_resumes_to_the_uninterrupted_result) {
+  const std::string args =
+      "train --vocab 2048 --k 4 --width 64 --batch 128 --steps 1500 "
+      "--eval-every 500 --eval-sets 256 --out ";
+  const std::string whole = (dir_ / "whole.safetensors").string();
+  ASSERT_EQ(run(args + whole).exit_code, 0);
+  for (const int signal : {SIGINT, SIGTERM}) {
+    const fs::path net = dir_ / ("stopped" + std::to_string(signal) + ".safetensors");
+    const std::string command = std::string(BLOOMNET_CLI) + " " + args + net.string();
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      freopen("/dev/null", "w", stderr);
+      execl("/bin/sh", "sh", "-c", ("exec " + command + " >/dev/null").c_str(), nullptr);
+      _exit(127);
+    }
+    usleep(400 * 1000);
+    kill(child, signal);
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 128 + signal) << "the run ended before the signal?";
+    ASSERT_TRUE(fs::exists(net.string() + ".ckpt"));
+    EXPECT_FALSE(fs::exists(net));
+    const CommandResult resumed = run(args + net.string() + " --resume " + net.string() + ".ckpt");
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_EQ(read_file(net), read_file(whole));
+  }
 }
 
 }  // namespace

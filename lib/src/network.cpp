@@ -98,6 +98,7 @@ void backward(const Network& net, const TokenBatch& batch, const Activations& ac
               const KernelSet& kernels) {
   const size_t V = net.V(), d = net.d(), B = batch.size();
   require(grad.V() == V && grad.d() == d, "the gradient buffer's shape differs from the network's");
+  require(B >= 1, "backward needs a batch of at least one set");
   require(act.B == B && act.hidden.size() == B * d && dz.size() == B * V,
           "backward needs the forward pass of the same batch and dz of shape (B, V)");
   require_well_formed(batch, V);

@@ -103,6 +103,7 @@ const TensorEntry& find_f32(const std::vector<TensorEntry>& entries, const std::
 // the index in the message is [row, column].
 void copy_finite(const uint8_t* data, const TensorEntry& entry, std::span<float> out,
                  const std::string& where) {
+  if (out.empty()) return;  // an empty span's data() may be null, which memcpy forbids
   std::memcpy(out.data(), data + entry.begin, out.size() * sizeof(float));
   for (size_t i = 0; i < out.size(); ++i) {
     if (std::isfinite(out[i])) continue;
@@ -163,6 +164,7 @@ std::vector<uint8_t> encode_weights(const Network& net, const Metadata& metadata
   std::memcpy(out.data() + 8, text.data(), text.size());
   uint8_t* data = out.data() + 8 + text.size();
   for (const TensorSource& t : tensors) {
+    if (t.values.empty()) continue;  // an empty vector's data() may be null, which memcpy forbids
     std::memcpy(data, t.values.data(), t.values.size() * sizeof(float));
     data += t.values.size() * sizeof(float);
   }

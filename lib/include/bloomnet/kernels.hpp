@@ -88,6 +88,12 @@ struct KernelSet {
   // param -= lr velocity. Elementwise, unfused: identical bits everywhere.
   void (*sgd_update)(float lr, float momentum, const float* grad, size_t n, float* param,
                      float* velocity);
+
+  // The machine's multiply-add peak as this instruction set reaches it: `iterations` rounds of
+  // independent multiply-add chains held in registers (enough of them to cover the latency).
+  // Returns the flops done (2 per lane per multiply-add); the result goes to *sink so the loop
+  // cannot be optimized away. For benchmarks: every GFLOP/s figure is printed as a share of it.
+  double (*multiply_add_peak)(size_t iterations, float* sink);
 };
 
 // The best SIMD kernels this CPU runs: the runtime dispatch point.

@@ -86,70 +86,122 @@ void hidden_forward(const float* W_in, const float* b_in, const uint32_t* tokens
 enum class Start { kBias, kZero, kAccumulate };
 
 // The GEMM shape every dense product of the network reduces to: out[r, n] = start +
-// fma-chain over i = 0..K-1 of A[r, i] Bm[i, n], for rows r of A and columns n of Bm, A and Bm
-// row-major with leading dimensions lda and ldb. One R x (C vectors) register tile: rows
-// [r, r + R), columns [n, n + C W).
+// fma-chain over i = 0..K-1 of A[r, i] Bm[i, n]. One R x (C vectors) register tile: rows
+// [r, r + R) of A (row-major, leading dimension lda), all K rows of a packed block of Bm
+// (K x width, contiguous), its columns [c, c + C W); bias and out are offset to the block's
+// first column.
 template <class Arch, Start start, size_t R, size_t C>
-void gemm_tile(const float* A, size_t lda, const float* Bm, size_t ldb, size_t K, const float* bias,
-               size_t r, size_t n, float* out, size_t ldc) {
+void gemm_tile(const float* A, size_t lda, const float* packed, size_t ldp, size_t K,
+               const float* bias, size_t r, size_t c, float* out, size_t ldc) {
   using Batch = xsimd::batch<float, Arch>;
   constexpr size_t W = Batch::size;
   std::array<std::array<Batch, C>, R> acc;
-  for (size_t c = 0; c < C; ++c) {
+  for (size_t v = 0; v < C; ++v) {
     for (size_t i = 0; i < R; ++i) {
       if constexpr (start == Start::kBias) {
-        acc[i][c] = Batch::load_unaligned(bias + n + c * W);
+        acc[i][v] = Batch::load_unaligned(bias + c + v * W);
       } else if constexpr (start == Start::kZero) {
-        acc[i][c] = Batch(0.0f);
+        acc[i][v] = Batch(0.0f);
       } else {
-        acc[i][c] = Batch::load_unaligned(out + (r + i) * ldc + n + c * W);
+        acc[i][v] = Batch::load_unaligned(out + (r + i) * ldc + c + v * W);
       }
     }
   }
   for (size_t k = 0; k < K; ++k) {
     std::array<Batch, C> w;
-    for (size_t c = 0; c < C; ++c) w[c] = Batch::load_unaligned(Bm + k * ldb + n + c * W);
+    for (size_t v = 0; v < C; ++v) w[v] = Batch::load_aligned(packed + k * ldp + c + v * W);
     for (size_t i = 0; i < R; ++i) {
       const Batch a(A[(r + i) * lda + k]);
-      for (size_t c = 0; c < C; ++c) acc[i][c] = multiply_add<Arch>(a, w[c], acc[i][c]);
+      for (size_t v = 0; v < C; ++v) acc[i][v] = multiply_add<Arch>(a, w[v], acc[i][v]);
     }
   }
   for (size_t i = 0; i < R; ++i) {
-    for (size_t c = 0; c < C; ++c) acc[i][c].store_unaligned(out + (r + i) * ldc + n + c * W);
+    for (size_t v = 0; v < C; ++v) acc[i][v].store_unaligned(out + (r + i) * ldc + c + v * W);
   }
 }
 
-// Columns [n, n + C W) over all M rows, R rows at a time, then the leftover rows one by one.
+// Columns [c, c + C W) of a packed block over all M rows, R rows at a time, then one by one.
 template <class Arch, Start start, size_t R, size_t C>
-void gemm_column_strip(const float* A, size_t lda, const float* Bm, size_t ldb, size_t K, size_t M,
-                       const float* bias, size_t n, float* out, size_t ldc) {
+void gemm_column_strip(const float* A, size_t lda, const float* packed, size_t ldp, size_t K,
+                       size_t M, const float* bias, size_t c, float* out, size_t ldc) {
   size_t r = 0;
   for (; r + R <= M; r += R) {
-    gemm_tile<Arch, start, R, C>(A, lda, Bm, ldb, K, bias, r, n, out, ldc);
+    gemm_tile<Arch, start, R, C>(A, lda, packed, ldp, K, bias, r, c, out, ldc);
   }
-  for (; r < M; ++r) gemm_tile<Arch, start, 1, C>(A, lda, Bm, ldb, K, bias, r, n, out, ldc);
+  for (; r < M; ++r) gemm_tile<Arch, start, 1, C>(A, lda, packed, ldp, K, bias, r, c, out, ldc);
 }
 
-// out[r, n] for all M rows and the columns n in [n0, n1): wide strips, single-vector strips,
-// then scalar columns, each element in the same fma order.
+// One packed block of `width` columns: wide strips, single-vector strips, then scalar columns.
 template <class Arch, Start start>
-void gemm(const float* A, size_t lda, const float* Bm, size_t ldb, size_t K, size_t M,
-          const float* bias, size_t n0, size_t n1, float* out, size_t ldc) {
+void gemm_block(const float* A, size_t lda, const float* packed, size_t ldp, size_t width, size_t K,
+                size_t M, const float* bias, float* out, size_t ldc) {
   constexpr size_t W = xsimd::batch<float, Arch>::size;
   constexpr size_t R = GemmTile<Arch>::kRows;
   constexpr size_t C = GemmTile<Arch>::kCols;
-  size_t n = n0;
-  for (; n + C * W <= n1; n += C * W) {
-    gemm_column_strip<Arch, start, R, C>(A, lda, Bm, ldb, K, M, bias, n, out, ldc);
+  size_t c = 0;
+  for (; c + C * W <= width; c += C * W) {
+    gemm_column_strip<Arch, start, R, C>(A, lda, packed, ldp, K, M, bias, c, out, ldc);
   }
-  for (; n + W <= n1; n += W) {
-    gemm_column_strip<Arch, start, R, 1>(A, lda, Bm, ldb, K, M, bias, n, out, ldc);
+  for (; c + W <= width; c += W) {
+    gemm_column_strip<Arch, start, R, 1>(A, lda, packed, ldp, K, M, bias, c, out, ldc);
   }
-  for (; n < n1; ++n) {
+  for (; c < width; ++c) {
     for (size_t r = 0; r < M; ++r) {
-      float acc = start == Start::kBias ? bias[n] : start == Start::kZero ? 0.0f : out[r * ldc + n];
-      for (size_t k = 0; k < K; ++k) acc = multiply_add<Arch>(A[r * lda + k], Bm[k * ldb + n], acc);
-      out[r * ldc + n] = acc;
+      float acc = start == Start::kBias ? bias[c] : start == Start::kZero ? 0.0f : out[r * ldc + c];
+      for (size_t k = 0; k < K; ++k) {
+        acc = multiply_add<Arch>(A[r * lda + k], packed[k * ldp + c], acc);
+      }
+      out[r * ldc + c] = acc;
+    }
+  }
+}
+
+// Bm is read through packed blocks of kDepth rows x one strip of columns, contiguous and aligned:
+// rows of Bm lie a whole vocabulary apart (a power of two, often), and tiles streaming them
+// directly thrash a few cache sets and the TLB.
+template <class Arch>
+constexpr size_t kStripWidth = GemmTile<Arch>::kCols* xsimd::batch<float, Arch>::size;
+constexpr size_t kDepth = 256;
+
+// out[r, n] = start + fma-chain over k = 0..K-1 of A[r, k] Bm[k, n], for all M rows and the
+// columns n in [n0, n1), every element in increasing k whatever the blocking (block after block,
+// each continuing the partial sums of the last). Bm[k, n] is Bm[k ldb + n], or Bm[n ldb + k] when
+// kTransposed (the product with a matrix stored transposed). With column_sums (not transposed
+// only), also column_sums[n] = Bm[0, n] + ... + Bm[K-1, n] in increasing k, taken while packing.
+template <class Arch, Start start, bool kTransposed = false>
+void gemm(const float* A, size_t lda, const float* Bm, size_t ldb, size_t K, size_t M,
+          const float* bias, size_t n0, size_t n1, float* out, size_t ldc,
+          float* column_sums = nullptr) {
+  constexpr size_t kWidth = kStripWidth<Arch>;
+  constexpr size_t W = xsimd::batch<float, Arch>::size;
+  alignas(64) float packed[kDepth * kWidth];
+  for (size_t n = n0; n < n1; n += kWidth) {
+    const size_t width = n1 - n < kWidth ? n1 - n : kWidth;
+    const size_t ldp = (width + W - 1) / W * W;  // keeps every packed row vector-aligned
+    for (size_t k0 = 0; k0 < K || k0 == 0; k0 += kDepth) {
+      const size_t depth = K - k0 < kDepth ? K - k0 : kDepth;
+      if constexpr (kTransposed) {
+        for (size_t c = 0; c < width; ++c) {
+          const float* row = Bm + (n + c) * ldb + k0;
+          for (size_t k = 0; k < depth; ++k) packed[k * ldp + c] = row[k];
+        }
+      } else {
+        for (size_t k = 0; k < depth; ++k) {
+          const float* row = Bm + (k0 + k) * ldb + n;
+          for (size_t c = 0; c < width; ++c) packed[k * ldp + c] = row[c];
+          if (column_sums == nullptr) continue;
+          for (size_t c = 0; c < width; ++c) {
+            column_sums[n + c] = k0 + k == 0 ? row[c] : column_sums[n + c] + row[c];
+          }
+        }
+      }
+      const float* bias_n = start == Start::kBias ? bias + n : nullptr;
+      if (k0 == 0) {
+        gemm_block<Arch, start>(A, lda, packed, ldp, width, depth, M, bias_n, out + n, ldc);
+      } else {
+        gemm_block<Arch, Start::kAccumulate>(A + k0, lda, packed, ldp, width, depth, M, bias_n,
+                                             out + n, ldc);
+      }
     }
   }
 }
@@ -163,50 +215,15 @@ void output_forward(const float* hidden, const float* W_outT, const float* b_out
 template <class Arch>
 void output_weight_gradient(const float* hidden_t, const float* dz, size_t B, size_t d, size_t V,
                             size_t t0, size_t t1, float* dW_outT, float* db_out) {
-  using Batch = xsimd::batch<float, Arch>;
-  constexpr size_t W = Batch::size;
-  gemm<Arch, Start::kZero>(hidden_t, B, dz, V, B, d, nullptr, t0, t1, dW_outT, V);
-  size_t t = t0;
-  for (; t + W <= t1; t += W) {
-    Batch sum(0.0f);
-    for (size_t b = 0; b < B; ++b) sum += Batch::load_unaligned(dz + b * V + t);
-    sum.store_unaligned(db_out + t);
-  }
-  for (; t < t1; ++t) {
-    float sum = 0.0f;
-    for (size_t b = 0; b < B; ++b) sum += dz[b * V + t];
-    db_out[t] = sum;
-  }
+  gemm<Arch, Start::kZero>(hidden_t, B, dz, V, B, d, nullptr, t0, t1, dW_outT, V, db_out);
 }
 
-// dhidden = dz W_out reduces over the vocabulary, along W_outT's rows. Blocks of kPanelTokens
-// tokens of up to kPanelColumns rows of W_outT are transposed into a small panel first, so the
-// product becomes the broadcast-and-stream GEMM above, accumulated block after block in token
-// order (the scalar twin's fma order).
-constexpr size_t kPanelTokens = 256;
-constexpr size_t kPanelColumns = 64;
-
+// dhidden = dz W_out, a reduction over the vocabulary along W_outT's rows: the GEMM reads W_outT
+// transposed into its packed blocks.
 template <class Arch>
 void hidden_gradient(const float* dz, const float* W_outT, const float* hidden, size_t B, size_t d,
                      size_t V, size_t j0, size_t j1, float* dhidden) {
-  alignas(64) float panel[kPanelTokens * kPanelColumns];
-  for (size_t t = 0; t < V; t += kPanelTokens) {
-    const size_t tokens = V - t < kPanelTokens ? V - t : kPanelTokens;
-    for (size_t c = j0; c < j1; c += kPanelColumns) {
-      const size_t columns = j1 - c < kPanelColumns ? j1 - c : kPanelColumns;
-      for (size_t jj = 0; jj < columns; ++jj) {
-        const float* row = W_outT + (c + jj) * V + t;
-        for (size_t tt = 0; tt < tokens; ++tt) panel[tt * columns + jj] = row[tt];
-      }
-      if (t == 0) {
-        gemm<Arch, Start::kZero>(dz, V, panel, columns, tokens, B, nullptr, 0, columns, dhidden + c,
-                                 d);
-      } else {
-        gemm<Arch, Start::kAccumulate>(dz + t, V, panel, columns, tokens, B, nullptr, 0, columns,
-                                       dhidden + c, d);
-      }
-    }
-  }
+  gemm<Arch, Start::kZero, true>(dz, V, W_outT, V, V, B, nullptr, j0, j1, dhidden, d);
   for (size_t b = 0; b < B; ++b) {
     for (size_t j = j0; j < j1; ++j) {
       if (!(hidden[b * d + j] > 0.0f)) dhidden[b * d + j] = 0.0f;
@@ -367,6 +384,23 @@ void sgd_update(float lr, float momentum, const float* grad, size_t n, float* pa
   }
 }
 
+template <class Arch>
+double multiply_add_peak(size_t iterations, float* sink) {
+  using Batch = xsimd::batch<float, Arch>;
+  // 4-cycle latency x 2 FMA ports, with margin: 12 chains keep both ports busy.
+  constexpr size_t kChains = 12;
+  std::array<Batch, kChains> acc;
+  for (size_t c = 0; c < kChains; ++c) acc[c] = Batch(static_cast<float>(c));
+  const Batch a(0.999999f), b(1e-7f);
+  for (size_t i = 0; i < iterations; ++i) {
+    for (size_t c = 0; c < kChains; ++c) acc[c] = multiply_add<Arch>(acc[c], a, b);
+  }
+  Batch total(0.0f);
+  for (size_t c = 0; c < kChains; ++c) total += acc[c];
+  *sink = xsimd::hadd(total);
+  return 2.0 * static_cast<double>(iterations * kChains * Batch::size);
+}
+
 }  // namespace
 
 template <class Arch>
@@ -374,7 +408,7 @@ KernelSet KernelSetOf::operator()(Arch) const {
   return KernelSet{Arch::name(),          &hidden_forward<Arch>,         &input_gradient<Arch>,
                    &output_forward<Arch>, &output_weight_gradient<Arch>, &hidden_gradient<Arch>,
                    &softmax<Arch>,        &loss_gradient<Arch>,          &adam_update<Arch>,
-                   &sgd_update<Arch>};
+                   &sgd_update<Arch>,     &multiply_add_peak<Arch>};
 }
 
 }  // namespace bloomnet::kernels

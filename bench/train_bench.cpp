@@ -1,0 +1,99 @@
+// train/step/<kernels>/threads:<n>: one full training step (sample, forward, cross-entropy
+// gradient, backward, Adam) at the configurations of the training issue, with the scalar
+// references and the best SIMD kernels, on 1 and 2 threads.
+// peak/multiply_add/<kernels>/threads:<n>: the FMA peak those kernels reach on this machine, so
+// every step's GFLOP/s is also printed as a share of it (counter peak_share).
+// GFLOP/s counts 6 B d V flops per step: the three dense products (forward logits, the output
+// weights' gradient, the gradient reaching the hidden layer).
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include <map>
+#include <string>
+#include <utility>
+
+#include "bloomnet/trainer.hpp"
+
+namespace bloomnet {
+namespace {
+
+// Measured once per (kernels, threads) before the training benchmarks run.
+std::map<std::pair<std::string, int>, double> peak_gflops;
+
+double measure_peak(const KernelSet& kernels, int threads) {
+  constexpr size_t kIterations = size_t{1} << 24;
+  double flops = 0.0;
+  const double start = omp_get_wtime();
+#pragma omp parallel num_threads(threads) reduction(+ : flops)
+  {
+    float sink;
+    flops += kernels.multiply_add_peak(kIterations, &sink);
+    benchmark::DoNotOptimize(sink);
+  }
+  return flops / (omp_get_wtime() - start) * 1e-9;
+}
+
+void BM_peak(benchmark::State& state, const KernelSet* kernels, int threads) {
+  double gflops = 0.0;
+  for (auto _ : state) gflops = measure_peak(*kernels, threads);
+  state.counters["GFLOP/s"] = gflops;
+}
+
+void BM_train_step(benchmark::State& state, const KernelSet* kernels, int threads) {
+  TrainConfig config;
+  config.task = {static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1))};
+  config.d = static_cast<size_t>(state.range(2));
+  config.batch = static_cast<size_t>(state.range(3));
+  config.steps = size_t{1} << 40;  // never finishes inside the benchmark
+  omp_set_num_threads(threads);
+  Trainer trainer(config, *kernels);
+  trainer.step();  // first-touch of every buffer outside the timing
+  const double start = omp_get_wtime();
+  for (auto _ : state) benchmark::DoNotOptimize(trainer.step().loss);
+  const double seconds = omp_get_wtime() - start;
+  const double flops = 6.0 * static_cast<double>(config.batch * config.d * config.task.V);
+  const double steps = static_cast<double>(state.iterations());
+  const double gflops = flops * steps / seconds * 1e-9;
+  state.counters["steps/s"] = steps / seconds;
+  state.counters["GFLOP/s"] = gflops;
+  const auto peak = peak_gflops.find({kernels->name, threads});
+  if (peak != peak_gflops.end()) state.counters["peak_share"] = gflops / peak->second;
+}
+
+void register_all() {
+  const KernelSet* simd = &simd_kernels();
+  for (const KernelSet* kernels : {&scalar_kernels(), simd}) {
+    for (int threads : {1, 2}) {
+      const std::string suffix = std::string(kernels->name) + "/threads:" + std::to_string(threads);
+      if (kernels == simd) {
+        peak_gflops[{kernels->name, threads}] = measure_peak(*kernels, threads);
+        benchmark::RegisterBenchmark(("peak/multiply_add/" + suffix).c_str(), BM_peak, kernels,
+                                     threads)
+            ->Iterations(3)
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime();
+      }
+      auto* b = benchmark::RegisterBenchmark(("train/step/" + suffix).c_str(), BM_train_step,
+                                             kernels, threads);
+      b->ArgNames({"V", "k", "d", "B"})->Unit(benchmark::kMillisecond)->UseRealTime();
+      b->Args({1024, 4, 64, 256})->Args({4096, 8, 128, 256});
+      // The scalar references take seconds per step at the largest size: a few steps suffice.
+      if (kernels == simd) {
+        b->Args({16384, 8, 256, 512});
+      } else {
+        b->Args({16384, 8, 256, 512})->Iterations(2);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace bloomnet
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  bloomnet::register_all();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
