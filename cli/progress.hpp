@@ -34,11 +34,18 @@ class Progress {
     shown_ = true;
     const double rate = static_cast<double>(done - first_) / elapsed;
     const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0.0;
-    std::fprintf(stderr, "%s%s: %zu/%zu %s (%.0f%%), %.1f %s/s, ETA %.0f s%s%s%s",
-                 terminal_ ? "\r" : "", label_.c_str(), done, total, unit_.c_str(),
-                 100.0 * static_cast<double>(done) / static_cast<double>(total), rate,
-                 unit_.c_str(), eta, detail.empty() ? "" : ", ", detail.c_str(),
-                 terminal_ ? "   " : "\n");
+    const double fraction = static_cast<double>(done) / static_cast<double>(total);
+    // On a terminal a bar leads the line; logs get the numbers only.
+    std::string bar;
+    if (terminal_) {
+      constexpr int kWidth = 24;
+      const int filled = static_cast<int>(fraction * kWidth);
+      bar = "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] ";
+    }
+    std::fprintf(stderr, "%s%s: %s%zu/%zu %s (%.0f%%), %.1f %s/s, ETA %.0f s%s%s%s",
+                 terminal_ ? "\r" : "", label_.c_str(), bar.c_str(), done, total, unit_.c_str(),
+                 100.0 * fraction, rate, unit_.c_str(), eta, detail.empty() ? "" : ", ",
+                 detail.c_str(), terminal_ ? "   " : "\n");
     std::fflush(stderr);
   }
 

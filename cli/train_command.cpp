@@ -166,7 +166,9 @@ void add_train_command(CLI::App& app) {
       return seconds_before +
              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     };
-    size_t last_checkpoint = trainer->steps_done();
+    // Where the newest complete checkpoint is, for the message of a diverging run.
+    std::string last_checkpoint = options->resume;
+    size_t last_checkpoint_step = trainer->steps_done();
     auto save_checkpoint = [&] {
       char sum[32];
       std::snprintf(sum, sizeof sum, "%.17g", loss_sum);
@@ -174,29 +176,31 @@ void add_train_command(CLI::App& app) {
                                             {"seconds", std::to_string(seconds())},
                                             {"loss_sum", sum},
                                             {"loss_count", std::to_string(loss_count)}});
-      last_checkpoint = trainer->steps_done();
+      last_checkpoint = checkpoint;
+      last_checkpoint_step = trainer->steps_done();
     };
 
     const StopOnSignals stop;
     Progress progress("train", "steps", trainer->steps_done());
-    const size_t first_step = trainer->steps_done();
     std::string held_out;
     StepReport last;
+    std::optional<Metrics> final_metrics;
     while (!trainer->finished()) {
       try {
         last = trainer->step();
       } catch (const Error& e) {
         throw Error(std::string(e.what()) + "; " +
-                    (last_checkpoint > first_step || !options->resume.empty()
-                         ? "the last good checkpoint is " + checkpoint + " (step " +
-                               std::to_string(last_checkpoint) + ")"
-                         : std::string("no checkpoint was written")));
+                    (last_checkpoint.empty()
+                         ? std::string("no checkpoint was written")
+                         : "the last good checkpoint is " + last_checkpoint + " (step " +
+                               std::to_string(last_checkpoint_step) + ")"));
       }
       loss_sum += last.loss;
       ++loss_count;
       const size_t done = trainer->steps_done();
       if (trainer->finished() || (options->eval_every && done % options->eval_every == 0)) {
         const Metrics m = evaluate(trainer->net(), eval);
+        if (trainer->finished()) final_metrics = m;
         log += log_row(last, loss_sum / static_cast<double>(loss_count), m, seconds());
         if (!options->log.empty()) write_text_atomically(options->log, log);
         std::ostringstream text;
@@ -219,7 +223,8 @@ void add_train_command(CLI::App& app) {
     }
 
     save_weights(options->out, trainer->net(), trainer->trained_metadata());
-    const Metrics metrics = evaluate(trainer->net(), eval);
+    // Evaluated in the loop's last step, unless the resumed checkpoint had every step done.
+    const Metrics metrics = final_metrics ? *final_metrics : evaluate(trainer->net(), eval);
     nlohmann::json out = {{"weights", options->out},    {"kind", "trained"},
                           {"V", config.task.V},         {"d", config.d},
                           {"k", config.task.k},         {"k_max", config.task.largest_set()},

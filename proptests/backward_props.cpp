@@ -73,18 +73,27 @@ TokenBatch draw_training_batch(size_t V) {
   return batch;
 }
 
+// Forward, loss and backward of one batch with the scalar references.
+struct ScalarPass {
+  Activations act;
+  std::vector<float> dz;
+  double loss;
+  Network grad;
+
+  ScalarPass(const Network& net, const TokenBatch& batch, LossKind kind) : grad(net.V(), net.d()) {
+    forward(net, batch, act, scalar_kernels());
+    loss = loss_gradient(kind, batch, act, dz, scalar_kernels());
+    BackwardScratch scratch;
+    backward(net, batch, act, dz, grad, scratch, scalar_kernels());
+  }
+};
+
 RC_GTEST_PROP(Backward, gradients_match_central_finite_differences_in_double, ()) {
   const size_t V = draw<size_t>(2, 40), d = draw<size_t>(1, 12);
   const Network net = prop::draw_network(V, d, *rc::gen::element(0.3f, 1.0f, 2.0f));
   const TokenBatch batch = draw_training_batch(V);
   const LossKind kind = *rc::gen::element(LossKind::kCrossEntropy, LossKind::kMse);
-  Activations act;
-  forward(net, batch, act, scalar_kernels());
-  std::vector<float> dz;
-  loss_gradient(kind, batch, act, dz, scalar_kernels());
-  Network grad(V, d);
-  BackwardScratch scratch;
-  backward(net, batch, act, dz, grad, scratch, scalar_kernels());
+  const Network grad = ScalarPass(net, batch, kind).grad;
 
   ReferenceNet ref(net);
   std::vector<bool> kinks;
@@ -118,13 +127,12 @@ RC_GTEST_PROP(Backward, simd_backward_matches_scalar_reference, ()) {
   const Network net = prop::draw_network(V, d, *rc::gen::element(0.1f, 1.0f, 4.0f));
   const TokenBatch batch = draw_training_batch(V);
   const LossKind kind = *rc::gen::element(LossKind::kCrossEntropy, LossKind::kMse);
-  Activations act;
-  forward(net, batch, act, scalar_kernels());
-  std::vector<float> dz;
-  const double loss = loss_gradient(kind, batch, act, dz, scalar_kernels());
-  Network expected(V, d);
+  const ScalarPass scalar(net, batch, kind);
+  const Activations& act = scalar.act;
+  const std::vector<float>& dz = scalar.dz;
+  const double loss = scalar.loss;
+  const Network& expected = scalar.grad;
   BackwardScratch scratch;
-  backward(net, batch, act, dz, expected, scratch, scalar_kernels());
   float largest = 0.0f;
   for (float g : expected.params()) largest = std::max(largest, std::abs(g));
 

@@ -158,6 +158,18 @@ TEST_F(Cli, train_writes_a_file_that_eval_reads_back_the_same) {
   EXPECT_EQ(csv.rfind("step,loss,lr,train_loss,mse", 0), 0u) << csv;
 }
 
+// The training issue's science target (not timed): the reference configuration learns the task.
+TEST_F(Cli, reference_training_run_reaches_the_science_targets) {
+  const CommandResult r =
+      run("train --vocab 1024 --k 4 --width 64 --loss ce --optimizer adam --lr 0.01 --batch 256 "
+          "--steps 6000 --eval-every 0 --out " +
+          (dir_ / "ref.safetensors").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GE(j["topk_exact"].get<double>(), 0.8);
+  EXPECT_LE(j["mse"].get<double>(), 0.045);
+}
+
 TEST_F(Cli, bad_training_settings_are_clean_errors) {
   const fs::path out = dir_ / "x.safetensors";
   const std::string base = "train --vocab 64 --width 8 --out " + out.string() + " ";
