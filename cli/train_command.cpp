@@ -122,6 +122,7 @@ void add_train_command(CLI::App& app) {
                                                             : OptimizerKind::kSgd;
     config.schedule = options->schedule == "cosine" ? Schedule::kCosine : Schedule::kConstant;
     validate(config);
+    require(options->eval_sets >= 1, "held-out evaluations need at least one set (--eval-sets 0)");
     use_threads(options->threads);
     const std::string checkpoint =
         options->checkpoint.empty() ? options->out + ".ckpt" : options->checkpoint;

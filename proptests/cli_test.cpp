@@ -182,6 +182,7 @@ TEST_F(Cli, bad_training_settings_are_clean_errors) {
   expect_clean_error(base + "--k 3 --zipf -1", "Zipf");
   expect_clean_error(base + "--k 3 --loss l1", "--loss");
   expect_clean_error(base + "--k 3 --optimizer lion", "--optimizer");
+  expect_clean_error(base + "--k 3 --eval-sets 0", "--eval-sets 0");
   expect_clean_error("train --vocab 64 --k 3 --width 0 --out " + out.string(), "width 0");
   expect_clean_error(
       "train --vocab 64 --k 3 --width 8 --out " + (dir_ / "missing" / "x.safetensors").string(),
@@ -199,6 +200,26 @@ TEST_F(Cli, bad_training_settings_are_clean_errors) {
   expect_clean_error("train --vocab 64 --k 3 --width 8 --steps 4 --resume " + out.string() +
                          " --out " + out.string(),
                      "not a training checkpoint");
+}
+
+TEST_F(Cli, training_output_does_not_depend_on_threads) {
+  const std::string args =
+      "train --vocab 3000 --k 5 --k-max 7 --zipf 1.1 --width 48 --batch 64 "
+      "--steps 60 --loss ce2mse --schedule cosine --eval-sets 300 --out ";
+  const fs::path one = dir_ / "one.safetensors", two = dir_ / "two.safetensors";
+  const CommandResult r1 = run(args + one.string() + " --threads 1");
+  const CommandResult r2 = run(args + two.string() + " --threads 2");
+  ASSERT_EQ(r1.exit_code, 0) << r1.err;
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  EXPECT_EQ(read_file(one), read_file(two));
+  auto metrics = [](const std::string& out) {
+    auto j = nlohmann::json::parse(out);
+    j.erase("weights");
+    j["train"].erase("seconds");
+    j["train"].erase("steps_per_second");
+    return j;
+  };
+  EXPECT_EQ(metrics(r1.out), metrics(r2.out));
 }
 
 TEST_F(Cli, diverging_training_names_the_step) {
