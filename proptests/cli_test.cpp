@@ -200,6 +200,12 @@ TEST_F(Cli, bad_training_settings_are_clean_errors) {
   expect_clean_error("train --vocab 64 --k 3 --width 8 --steps 4 --resume " + out.string() +
                          " --out " + out.string(),
                      "not a training checkpoint");
+  const std::string bytes = read_file(ckpt);
+  const fs::path truncated = dir_ / "truncated.ckpt";
+  std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() - 7);
+  expect_clean_error("train --vocab 64 --k 3 --width 8 --steps 4 --resume " + truncated.string() +
+                         " --out " + out.string(),
+                     "truncated");
 }
 
 TEST_F(Cli, training_output_does_not_depend_on_threads) {
