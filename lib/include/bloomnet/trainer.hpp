@@ -4,8 +4,9 @@
 //
 // Initialization (seeded; PyTorch's nn.Linear default for both layers, as if the first layer were
 // nn.Linear(V, d) on the k-hot input): W_in and b_in uniform in [-1/sqrt(V), 1/sqrt(V)], W_out
-// and b_out uniform in [-1/sqrt(d), 1/sqrt(d)]. Entry (row r, column c) of tensor i is drawn from
-// the counter stream (seed, kInit, i 2^40 + r), so initialization needs no sequential state.
+// and b_out uniform in [-1/sqrt(d), 1/sqrt(d)]. Row r of tensor i (0 W_in, 1 b_in, 2 W_out in the
+// SPEC's (V, d) orientation, 3 b_out; a bias is one row) is drawn from the counter stream
+// (seed, kInit, i 2^40 + r), so no row's values depend on another's.
 //
 // Determinism: the weights after step s depend only on the configuration, never on the thread
 // count (forward, loss, backward and optimizer all fix their reduction orders), and a trainer
