@@ -183,6 +183,7 @@ TEST_F(Cli, bad_training_settings_are_clean_errors) {
   expect_clean_error(base + "--k 3 --loss l1", "--loss");
   expect_clean_error(base + "--k 3 --optimizer lion", "--optimizer");
   expect_clean_error(base + "--k 3 --eval-sets 0", "--eval-sets 0");
+  expect_clean_error("train --vocab 2000000 --k 3 --width 1024 --out " + out.string(), "GiB");
   expect_clean_error("train --vocab 64 --k 3 --width 0 --out " + out.string(), "width 0");
   expect_clean_error(
       "train --vocab 64 --k 3 --width 8 --out " + (dir_ / "missing" / "x.safetensors").string(),

@@ -131,6 +131,10 @@ TEST(Trainer, refuses_impossible_hyperparameters) {
   refused([](TrainConfig& c) { c.task.k = 65; });
   refused([](TrainConfig& c) { c.task.k_max = 2; });
   refused([](TrainConfig& c) { c.task.zipf = -1; });
+  refused([](TrainConfig& c) {  // 2^21 x 2^10 weights: 64 GiB with gradients and Adam's moments
+    c.task.V = size_t{1} << 21;
+    c.d = 1024;
+  });
 }
 
 TEST(Trainer, divergence_stops_with_the_step_and_leaves_the_weights) {

@@ -7,6 +7,7 @@
 #include "bloomnet/error.hpp"
 #include "bloomnet/loss.hpp"
 #include "bloomnet/random.hpp"
+#include "bloomnet/resources.hpp"
 
 namespace bloomnet {
 namespace {
@@ -84,6 +85,12 @@ void validate(const TrainConfig& config) {
   require(config.batch >= 1, "a batch needs at least one set (batch 0)");
   require(config.steps >= 1, "training needs at least one step (steps 0)");
   Optimizer(config.optimizer, 0);  // checks betas, eps, decay and momentum
+  // Weights, gradients and two optimizer moments (4 x 2 V d floats), and per batch the logits,
+  // probabilities and their gradient (3 B V floats): refused before the OOM killer sees them.
+  const auto V = static_cast<double>(config.task.V), d = static_cast<double>(config.d);
+  require_memory((8 * V * d + 3 * static_cast<double>(config.batch) * V) * sizeof(float),
+                 "training with V = " + std::to_string(config.task.V) + ", d = " +
+                     std::to_string(config.d) + " and batch " + std::to_string(config.batch));
 }
 
 std::string to_json(const TrainConfig& c) {
@@ -168,8 +175,8 @@ StepReport Trainer::step() {
   const double loss = loss_gradient(report.loss_kind, batch_, act_, dz_, *kernels_);
   if (!std::isfinite(loss)) {
     throw Error("training diverged at step " + std::to_string(step_) + ": the " +
-                to_string(report.loss_kind) + " loss is " + std::to_string(loss) +
-                " (try a smaller learning rate)");
+                to_string(report.loss_kind) + " loss is " +
+                (std::isnan(loss) ? "NaN" : "infinite") + " (try a smaller learning rate)");
   }
   backward(net_, batch_, act_, dz_, grad_, scratch_, *kernels_);
   optimizer_.step(report.lr, grad_.params(), net_.params(), *kernels_);

@@ -49,7 +49,8 @@ struct TrainConfig {
 };
 
 // Throws Error naming the first bad value: V or d zero, k outside [1, V], k_max outside [k, V],
-// a negative or non-finite Zipf exponent, lr <= 0 or not finite, batch 0, steps 0.
+// a negative or non-finite Zipf exponent, lr <= 0 or not finite, batch 0, steps 0, or a run
+// whose weights, gradients, optimizer state and batch would not fit in this machine's memory.
 void validate(const TrainConfig& config);
 
 // The configuration as one JSON object (the `config` metadata of trained files and checkpoints),
