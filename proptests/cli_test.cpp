@@ -238,7 +238,7 @@ TEST_F(Cli, diverging_training_names_the_step) {
 // Interrupted (SIGINT or SIGTERM) and resumed, a run ends with the same bytes as one never stopped.
 TEST_F(Cli, interrupted_training_resumes_to_the_uninterrupted_result) {
   const std::string args =
-      "train --vocab 2048 --k 4 --width 64 --batch 128 --steps 1500 "
+      "train --vocab 2048 --k 4 --width 64 --batch 128 --steps 2000 "
       "--eval-every 500 --eval-sets 256 --out ";
   const std::string whole = (dir_ / "whole.safetensors").string();
   ASSERT_EQ(run(args + whole).exit_code, 0);
@@ -252,7 +252,7 @@ TEST_F(Cli, interrupted_training_resumes_to_the_uninterrupted_result) {
       execl("/bin/sh", "sh", "-c", ("exec " + command + " >/dev/null").c_str(), nullptr);
       _exit(127);
     }
-    usleep(400 * 1000);
+    usleep(700 * 1000);  // past start-up (the handler is installed), well before the end
     kill(child, signal);
     int status = 0;
     waitpid(child, &status, 0);

@@ -196,6 +196,8 @@ void Trainer::save_checkpoint(const std::filesystem::path& path, const Metadata&
   meta["config"] = to_json(config_);
   meta["steps"] = std::to_string(step_);
   meta["optimizer_steps"] = std::to_string(optimizer_.steps());
+  // The sampler's position: step s draws training sets s B .. s B + B - 1.
+  meta["sets_drawn"] = std::to_string(step_ * config_.batch);
   const ExtraTensors state = {
       {"optimizer.m", {optimizer_.first_moment().begin(), optimizer_.first_moment().end()}},
       {"optimizer.v", {optimizer_.second_moment().begin(), optimizer_.second_moment().end()}}};
@@ -233,10 +235,12 @@ Trainer Trainer::resume(const std::filesystem::path& checkpoint, const TrainConf
   };
   const size_t steps = count("steps");
   const size_t optimizer_steps = count("optimizer_steps");
-  require(steps <= config.steps && optimizer_steps == steps,
+  const size_t sets_drawn = count("sets_drawn");
+  require(steps <= config.steps && optimizer_steps == steps && sets_drawn == steps * config.batch,
           source + ": step counts " + std::to_string(steps) + " and " +
-              std::to_string(optimizer_steps) + " do not fit a run of " +
-              std::to_string(config.steps) + " steps");
+              std::to_string(optimizer_steps) + " and " + std::to_string(sets_drawn) +
+              " sets drawn do not fit a run of " + std::to_string(config.steps) +
+              " steps of batch " + std::to_string(config.batch));
   Trainer trainer(config, kernels, std::move(file.net));
   const auto m = file.extra.find("optimizer.m");
   const auto v = file.extra.find("optimizer.v");

@@ -83,8 +83,8 @@ class Trainer {
   // One training step. Throws Error, leaving the weights untouched, when the loss is not finite.
   StepReport step();
 
-  // Weights, optimizer state, step and configuration, written atomically; `metadata` is stored
-  // beside them (the CLI keeps its training log there).
+  // Weights, optimizer state, step, sampler position (sets drawn) and configuration, written
+  // atomically; `metadata` is stored beside them (the CLI keeps its training log there).
   void save_checkpoint(const std::filesystem::path& path, const Metadata& metadata = {}) const;
   // The metadata of a finished network's file: kind = trained, config, steps.
   Metadata trained_metadata() const;
