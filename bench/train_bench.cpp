@@ -5,12 +5,16 @@
 // every step's GFLOP/s is also printed as a share of it (counter peak_share).
 // GFLOP/s counts 6 B d V flops per step: the three dense products (forward logits, the output
 // weights' gradient, the gradient reaching the hidden layer).
+// train/dense/<product>/<kernels>/threads:<n>: each of those products alone (2 B d V flops), split
+// among threads as forward() and backward() split it, with its share of the peak.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "bloomnet/trainer.hpp"
 
@@ -60,6 +64,50 @@ void BM_train_step(benchmark::State& state, const KernelSet* kernels, int thread
   if (peak != peak_gflops.end()) state.counters["peak_share"] = gflops / peak->second;
 }
 
+enum class Product { kLogits, kWeightGradient, kHiddenGradient };
+
+void BM_dense_product(benchmark::State& state, const KernelSet* kernels, int threads,
+                      Product product) {
+  const auto V = static_cast<size_t>(state.range(0));
+  const auto d = static_cast<size_t>(state.range(1));
+  const auto B = static_cast<size_t>(state.range(2));
+  // Values do not change the work; these keep every number finite.
+  std::vector<float> hidden(B * d, 0.5f), hidden_t(d * B, 0.5f), W_outT(d * V, 0.01f),
+      b_out(V, 0.0f), z(B * V, 0.001f), dW_outT(d * V), db_out(V), dhidden(B * d);
+  constexpr size_t kTokens = 256;  // forward() and backward()'s token chunk
+  const size_t columns = (d + threads - 1) / threads;
+  auto run = [&] {
+    if (product == Product::kHiddenGradient) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+      for (int c = 0; c < threads; ++c) {
+        const size_t j0 = std::min(d, static_cast<size_t>(c) * columns);
+        kernels->hidden_gradient(z.data(), W_outT.data(), hidden.data(), B, d, V, j0,
+                                 std::min(d, j0 + columns), dhidden.data());
+      }
+      return;
+    }
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (long t0 = 0; t0 < static_cast<long>(V); t0 += kTokens) {
+      const size_t t1 = std::min(V, static_cast<size_t>(t0) + kTokens);
+      if (product == Product::kLogits) {
+        kernels->output_forward(hidden.data(), W_outT.data(), b_out.data(), B, d, V, t0, t1,
+                                z.data());
+      } else {
+        kernels->output_weight_gradient(hidden_t.data(), z.data(), B, d, V, t0, t1, dW_outT.data(),
+                                        db_out.data());
+      }
+    }
+  };
+  run();
+  const double start = omp_get_wtime();
+  for (auto _ : state) run();
+  const double gflops = 2.0 * static_cast<double>(B * d * V) *
+                        static_cast<double>(state.iterations()) / (omp_get_wtime() - start) * 1e-9;
+  state.counters["GFLOP/s"] = gflops;
+  const auto peak = peak_gflops.find({kernels->name, threads});
+  if (peak != peak_gflops.end()) state.counters["peak_share"] = gflops / peak->second;
+}
+
 void register_all() {
   const KernelSet* simd = &simd_kernels();
   for (const KernelSet* kernels : {&scalar_kernels(), simd}) {
@@ -72,6 +120,20 @@ void register_all() {
             ->Iterations(3)
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime();
+      }
+      if (kernels == simd) {
+        for (const auto& [name, product] :
+             {std::pair{"logits", Product::kLogits},
+              std::pair{"weight_gradient", Product::kWeightGradient},
+              std::pair{"hidden_gradient", Product::kHiddenGradient}}) {
+          benchmark::RegisterBenchmark(("train/dense/" + std::string(name) + "/" + suffix).c_str(),
+                                       BM_dense_product, kernels, threads, product)
+              ->ArgNames({"V", "d", "B"})
+              ->Args({4096, 128, 256})
+              ->Args({16384, 256, 512})
+              ->Unit(benchmark::kMillisecond)
+              ->UseRealTime();
+        }
       }
       auto* b = benchmark::RegisterBenchmark(("train/step/" + suffix).c_str(), BM_train_step,
                                              kernels, threads);
