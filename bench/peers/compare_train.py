@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """One command, one run: bloomnet's training step (bench/train_bench, best SIMD kernels) and the
 best of the PyTorch peer's three variants (train_step_torch.py), at 1 and 2 threads, side by side
 with their ratio and each side's share of this machine's measured FMA peak.

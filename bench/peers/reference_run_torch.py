@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """The training issue's reference run written independently in PyTorch, as a cross-check of
 bloomnet's trainer: the same network (nn.Linear(V, d) on the k-hot input, ReLU, nn.Linear(d, V),
 PyTorch's default initialization, which bloomnet's trainer copies), cross-entropy against the

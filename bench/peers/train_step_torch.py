@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """The PyTorch peer of bloomnet's training step (bench/train_bench.cpp): the same network, loss and
 optimizer, written the three ways a researcher would write it, timed at 1 and 2 threads.
 
