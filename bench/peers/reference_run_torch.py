@@ -12,10 +12,14 @@ Needs python3-torch (scripts/bootstrap.sh --torch).
 """
 import argparse
 import json
+import sys
 import time
 
-import torch
-from torch import nn
+try:
+    import torch
+    from torch import nn
+except ImportError:
+    sys.exit("PyTorch is not installed for /usr/bin/python3: run scripts/bootstrap.sh --torch")
 
 
 def main():

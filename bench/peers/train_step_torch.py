@@ -18,8 +18,11 @@ import json
 import sys
 import time
 
-import torch
-from torch import nn
+try:
+    import torch
+    from torch import nn
+except ImportError:
+    sys.exit("PyTorch is not installed for /usr/bin/python3: run scripts/bootstrap.sh --torch")
 
 CONFIGS = [(1024, 4, 64, 256), (4096, 8, 128, 256), (16384, 8, 256, 512)]
 
