@@ -195,7 +195,6 @@ void Trainer::save_checkpoint(const std::filesystem::path& path, const Metadata&
   meta["kind"] = "checkpoint";
   meta["config"] = to_json(config_);
   meta["steps"] = std::to_string(step_);
-  meta["optimizer_steps"] = std::to_string(optimizer_.steps());
   // The sampler's position: step s draws training sets s B .. s B + B - 1.
   meta["sets_drawn"] = std::to_string(step_ * config_.batch);
   const ExtraTensors state = {
@@ -224,30 +223,28 @@ Trainer Trainer::resume(const std::filesystem::path& checkpoint, const TrainConf
   auto count = [&](const char* key) -> size_t {
     const auto it = file.metadata.find(key);
     require(it != file.metadata.end(), source + " has no '" + key + "' in its metadata");
-    try {
-      size_t used = 0;
-      const unsigned long long n = std::stoull(it->second, &used);
-      require(used == it->second.size(), "");
-      return n;
-    } catch (const std::exception&) {
-      throw Error(source + ": metadata '" + key + "' = '" + it->second + "' is not a count");
-    }
+    const std::string& text = it->second;
+    require(!text.empty() && text.size() <= 18 &&
+                std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }),
+            source + ": metadata '" + key + "' = '" + text + "' is not a count");
+    return std::stoull(text);
   };
   const size_t steps = count("steps");
-  const size_t optimizer_steps = count("optimizer_steps");
   const size_t sets_drawn = count("sets_drawn");
-  require(steps <= config.steps && optimizer_steps == steps && sets_drawn == steps * config.batch,
-          source + ": step counts " + std::to_string(steps) + " and " +
-              std::to_string(optimizer_steps) + " and " + std::to_string(sets_drawn) +
+  require(steps <= config.steps && sets_drawn == steps * config.batch,
+          source + ": " + std::to_string(steps) + " steps and " + std::to_string(sets_drawn) +
               " sets drawn do not fit a run of " + std::to_string(config.steps) +
               " steps of batch " + std::to_string(config.batch));
+  require(file.net.V() == config.task.V && file.net.d() == config.d,
+          source + ": its tensors hold a network of V = " + std::to_string(file.net.V()) +
+              ", d = " + std::to_string(file.net.d()) + ", not the configuration's");
   Trainer trainer(config, kernels, std::move(file.net));
   const auto m = file.extra.find("optimizer.m");
   const auto v = file.extra.find("optimizer.v");
   require(m != file.extra.end() && v != file.extra.end(),
           source + " lacks the optimizer state (optimizer.m, optimizer.v)");
   try {
-    trainer.optimizer_.restore(optimizer_steps, m->second, v->second);
+    trainer.optimizer_.restore(steps, m->second, v->second);
   } catch (const Error& e) {
     throw Error(source + ": " + e.what());
   }
