@@ -112,6 +112,15 @@ TEST(Trainer, resume_refuses_another_configuration_and_other_files) {
   }
   save_weights(dir.path() / "plain.safetensors", trainer.net(), trainer.trained_metadata());
   EXPECT_THROW(Trainer::resume(dir.path() / "plain.safetensors", config), Error);
+  // Tampered metadata: a step count that is not a count, or not the sampler's position.
+  WeightsFile file = load_weights(dir.path() / "run.ckpt");
+  for (const auto& [key, value] : {std::pair{"steps", "-1"}, std::pair{"steps", "2"},
+                                   std::pair{"sets_drawn", "5"}, std::pair{"steps", "99"}}) {
+    Metadata metadata = file.metadata;
+    metadata[key] = value;
+    save_weights(dir.path() / "tampered.ckpt", file.net, metadata, file.extra);
+    EXPECT_THROW(Trainer::resume(dir.path() / "tampered.ckpt", config), Error) << key << value;
+  }
 }
 
 TEST(Trainer, refuses_impossible_hyperparameters) {
