@@ -114,13 +114,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--out", options->out, "Weights file to write (safetensors)")->required();
   cmd->callback([options] {
     TrainConfig config = options->config;
-    config.loss = options->loss == "ce"    ? LossSchedule::kCrossEntropy
-                  : options->loss == "mse" ? LossSchedule::kMse
-                                           : LossSchedule::kCeToMse;
-    config.optimizer.kind = options->optimizer == "adam"    ? OptimizerKind::kAdam
-                            : options->optimizer == "adamw" ? OptimizerKind::kAdamW
-                                                            : OptimizerKind::kSgd;
-    config.schedule = options->schedule == "cosine" ? Schedule::kCosine : Schedule::kConstant;
+    config.loss = loss_schedule_from_string(options->loss);
+    config.optimizer.kind = optimizer_kind_from_string(options->optimizer);
+    config.schedule = schedule_from_string(options->schedule);
     validate(config);
     require(options->eval_sets >= 1, "held-out evaluations need at least one set (--eval-sets 0)");
     use_threads(options->threads);

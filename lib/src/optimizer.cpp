@@ -24,6 +24,20 @@ const char* to_string(Schedule schedule) {
   return schedule == Schedule::kCosine ? "cosine" : "const";
 }
 
+OptimizerKind optimizer_kind_from_string(const std::string& name) {
+  for (OptimizerKind kind : {OptimizerKind::kAdam, OptimizerKind::kAdamW, OptimizerKind::kSgd}) {
+    if (name == to_string(kind)) return kind;
+  }
+  throw Error("unknown optimizer '" + name + "' (known: adam, adamw, sgd)");
+}
+
+Schedule schedule_from_string(const std::string& name) {
+  for (Schedule schedule : {Schedule::kConstant, Schedule::kCosine}) {
+    if (name == to_string(schedule)) return schedule;
+  }
+  throw Error("unknown schedule '" + name + "' (known: const, cosine)");
+}
+
 double scheduled_learning_rate(Schedule schedule, double lr, size_t s, size_t steps) {
   if (schedule == Schedule::kConstant || steps == 0) return lr;
   const double progress = static_cast<double>(s) / static_cast<double>(steps);

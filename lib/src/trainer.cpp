@@ -40,17 +40,6 @@ Network initialized_network(const TrainConfig& config) {
   return net;
 }
 
-template <class Enum>
-Enum parse_name(const std::string& text, std::initializer_list<std::pair<const char*, Enum>> names,
-                const char* what) {
-  std::string known;
-  for (const auto& [name, value] : names) {
-    if (text == name) return value;
-    known += (known.empty() ? "" : ", ") + std::string(name);
-  }
-  throw Error(std::string("unknown ") + what + " '" + text + "' (known: " + known + ")");
-}
-
 }  // namespace
 
 const char* to_string(LossSchedule loss) {
@@ -63,6 +52,14 @@ const char* to_string(LossSchedule loss) {
       return "ce2mse";
   }
   return "?";
+}
+
+LossSchedule loss_schedule_from_string(const std::string& name) {
+  for (LossSchedule loss :
+       {LossSchedule::kCrossEntropy, LossSchedule::kMse, LossSchedule::kCeToMse}) {
+    if (name == to_string(loss)) return loss;
+  }
+  throw Error("unknown loss '" + name + "' (known: ce, mse, ce2mse)");
 }
 
 LossKind TrainConfig::loss_at(size_t s) const {
@@ -124,25 +121,15 @@ TrainConfig train_config_from_json(const std::string& text) {
     c.task.k_max = in.at("k_max").get<size_t>();
     c.task.zipf = in.at("zipf").get<double>();
     c.d = in.at("d").get<size_t>();
-    c.loss = parse_name<LossSchedule>(in.at("loss").get<std::string>(),
-                                      {{"ce", LossSchedule::kCrossEntropy},
-                                       {"mse", LossSchedule::kMse},
-                                       {"ce2mse", LossSchedule::kCeToMse}},
-                                      "loss");
-    c.optimizer.kind = parse_name<OptimizerKind>(in.at("optimizer").get<std::string>(),
-                                                 {{"adam", OptimizerKind::kAdam},
-                                                  {"adamw", OptimizerKind::kAdamW},
-                                                  {"sgd", OptimizerKind::kSgd}},
-                                                 "optimizer");
+    c.loss = loss_schedule_from_string(in.at("loss").get<std::string>());
+    c.optimizer.kind = optimizer_kind_from_string(in.at("optimizer").get<std::string>());
     c.optimizer.beta1 = in.at("beta1").get<double>();
     c.optimizer.beta2 = in.at("beta2").get<double>();
     c.optimizer.eps = in.at("eps").get<double>();
     c.optimizer.weight_decay = in.at("weight_decay").get<double>();
     c.optimizer.momentum = in.at("momentum").get<double>();
     c.lr = in.at("lr").get<double>();
-    c.schedule = parse_name<Schedule>(
-        in.at("schedule").get<std::string>(),
-        {{"const", Schedule::kConstant}, {"cosine", Schedule::kCosine}}, "schedule");
+    c.schedule = schedule_from_string(in.at("schedule").get<std::string>());
     c.batch = in.at("batch").get<size_t>();
     c.steps = in.at("steps").get<size_t>();
     c.seed = in.at("seed").get<uint64_t>();

@@ -22,6 +22,9 @@ enum class Schedule { kConstant, kCosine };
 
 const char* to_string(OptimizerKind kind);
 const char* to_string(Schedule schedule);
+// The inverses of to_string; throw Error naming the known names for any other text.
+OptimizerKind optimizer_kind_from_string(const std::string& name);
+Schedule schedule_from_string(const std::string& name);
 
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::kAdam;

@@ -32,6 +32,8 @@ namespace bloomnet {
 enum class LossSchedule { kCrossEntropy, kMse, kCeToMse };
 
 const char* to_string(LossSchedule loss);
+// The inverse of to_string; throws Error naming the known names for any other text.
+LossSchedule loss_schedule_from_string(const std::string& name);
 
 struct TrainConfig {
   TaskConfig task{};
