@@ -81,8 +81,8 @@ void BM_dense_product(benchmark::State& state, const KernelSet* kernels, int thr
 #pragma omp parallel for num_threads(threads) schedule(static)
       for (int c = 0; c < threads; ++c) {
         const size_t j0 = std::min(d, static_cast<size_t>(c) * columns);
-        kernels->hidden_gradient(z.data(), W_outT.data(), hidden.data(), B, d, V, j0,
-                                 std::min(d, j0 + columns), dhidden.data());
+        kernels->hidden_gradient(Activation::kRelu, z.data(), W_outT.data(), hidden.data(), B, d, V,
+                                 j0, std::min(d, j0 + columns), dhidden.data());
       }
       return;
     }

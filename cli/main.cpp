@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "bloomnet/atomic_file.hpp"
 #include "bloomnet/error.hpp"
 #include "commands.hpp"
 
@@ -12,13 +13,29 @@ void use_threads(size_t threads) {
   if (threads > 0) omp_set_num_threads(static_cast<int>(threads));
 }
 
+int omp_threads() { return omp_get_max_threads(); }
+
+std::filesystem::path prepare_output_dir(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  require(!error, "cannot create directory '" + dir + "': " + error.message());
+  require(std::filesystem::is_directory(dir), "'" + dir + "' is not a directory");
+  require_writable(std::filesystem::path(dir) / ".bloomnet-write-check");
+  return dir;
+}
+
 }  // namespace bloomnet::cli
 
 int main(int argc, char** argv) {
   CLI::App app{"bloomnet: neural networks that are Bloom filters, built, trained and compared"};
   app.require_subcommand(1);
+  bloomnet::cli::add_compare_command(app);
+  bloomnet::cli::add_compile_command(app);
   bloomnet::cli::add_construct_command(app);
   bloomnet::cli::add_eval_command(app);
+  bloomnet::cli::add_fit_command(app);
+  bloomnet::cli::add_report_command(app);
+  bloomnet::cli::add_sweep_command(app);
   bloomnet::cli::add_train_command(app);
   try {
     app.parse(argc, argv);
@@ -30,7 +47,8 @@ int main(int argc, char** argv) {
     // CLI11 reports an unknown command only as a missing one; name it.
     if (app.get_subcommands().empty() && argc > 1 && argv[1][0] != '-') {
       std::cerr << "bloomnet: error: unknown command '" << argv[1]
-                << "' (commands: construct, eval, train; see bloomnet --help)\n";
+                << "' (commands: compare, compile, construct, eval, fit, report, sweep, train; "
+                   "see bloomnet --help)\n";
     } else {
       std::cerr << "bloomnet: error: " << e.what() << " (see bloomnet --help)\n";
     }

@@ -15,7 +15,11 @@ inline nlohmann::json metrics_json(const Metrics& metrics) {
                         {"false_positives_mean", metrics.false_positives_mean},
                         {"recall", metrics.recall},
                         {"fpr_measured", metrics.fpr_measured}};
-  if (metrics.filter_agreement) out["filter_agreement"] = *metrics.filter_agreement;
+  if (metrics.filter_agreement) {
+    out["filter_agreement"] = *metrics.filter_agreement;
+    out["filter_jaccard"] = *metrics.filter_jaccard;
+    out["filter_fpr_measured"] = *metrics.filter_fpr;
+  }
   return out;
 }
 

@@ -66,7 +66,7 @@ std::string log_row(const StepReport& last, double train_loss, const Metrics& m,
 void add_train_command(CLI::App& app) {
   struct Options {
     TrainConfig config;
-    std::string loss = "ce", optimizer = "adam", schedule = "const";
+    std::string loss = "ce", optimizer = "adam", schedule = "const", activation = "relu";
     size_t threads = 0;
     size_t eval_every = 1000, eval_sets = 4096;
     uint64_t eval_seed = 1;
@@ -82,6 +82,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--zipf", c.task.zipf, "Zipf exponent of the tokens (0: uniform)")
       ->capture_default_str();
   add_unsigned(cmd, "--width", c.d, "Hidden width d")->required();
+  cmd->add_option("--activation", options->activation, "relu, or linear (no ReLU)")
+      ->check(CLI::IsMember({"relu", "linear"}))
+      ->capture_default_str();
   cmd->add_option("--loss", options->loss, "ce, mse, or ce2mse (ce, then mse for the second half)")
       ->check(CLI::IsMember({"ce", "mse", "ce2mse"}))
       ->capture_default_str();
@@ -115,6 +118,7 @@ void add_train_command(CLI::App& app) {
   cmd->callback([options] {
     TrainConfig config = options->config;
     config.loss = loss_schedule_from_string(options->loss);
+    config.activation = activation_from_string(options->activation);
     config.optimizer.kind = optimizer_kind_from_string(options->optimizer);
     config.schedule = schedule_from_string(options->schedule);
     validate(config);

@@ -15,11 +15,15 @@ using prop::draw;
 // The network's parameters in double, laid out as in Network::params().
 struct ReferenceNet {
   size_t V, d;
+  bool relu;
   std::vector<double> params;
   size_t W_in_at, b_in_at, W_outT_at, b_out_at;
 
   explicit ReferenceNet(const Network& net)
-      : V(net.V()), d(net.d()), params(net.params().begin(), net.params().end()) {
+      : V(net.V()),
+        d(net.d()),
+        relu(net.activation() == Activation::kRelu),
+        params(net.params().begin(), net.params().end()) {
     const float* base = net.params().data();
     W_in_at = static_cast<size_t>(net.W_in().data() - base);
     b_in_at = static_cast<size_t>(net.b_in().data() - base);
@@ -37,8 +41,8 @@ struct ReferenceNet {
       for (size_t j = 0; j < d; ++j) {
         double pre = params[b_in_at + j];
         for (uint32_t t : S) pre += params[W_in_at + t * d + j];
-        if (kinks) kinks->push_back(pre > 0);
-        hidden[j] = pre > 0 ? pre : 0;
+        if (kinks && relu) kinks->push_back(pre > 0);
+        hidden[j] = !relu || pre > 0 ? pre : 0;
       }
       std::vector<double> z(V);
       double zmax = -INFINITY;
@@ -80,7 +84,8 @@ struct ScalarPass {
   double loss;
   Network grad;
 
-  ScalarPass(const Network& net, const TokenBatch& batch, LossKind kind) : grad(net.V(), net.d()) {
+  ScalarPass(const Network& net, const TokenBatch& batch, LossKind kind)
+      : grad(net.V(), net.d(), net.activation()) {
     forward(net, batch, act, scalar_kernels());
     loss = loss_gradient(kind, batch, act, dz, scalar_kernels());
     BackwardScratch scratch;
@@ -90,7 +95,8 @@ struct ScalarPass {
 
 RC_GTEST_PROP(Backward, gradients_match_central_finite_differences_in_double, ()) {
   const size_t V = draw<size_t>(2, 40), d = draw<size_t>(1, 12);
-  const Network net = prop::draw_network(V, d, *rc::gen::element(0.3f, 1.0f, 2.0f));
+  const Network net =
+      prop::draw_network(V, d, *rc::gen::element(0.3f, 1.0f, 2.0f), prop::draw_activation());
   const TokenBatch batch = draw_training_batch(V);
   const LossKind kind = *rc::gen::element(LossKind::kCrossEntropy, LossKind::kMse);
   const Network grad = ScalarPass(net, batch, kind).grad;
@@ -124,7 +130,8 @@ RC_GTEST_PROP(Backward, gradients_match_central_finite_differences_in_double, ()
 // largest gradient.
 RC_GTEST_PROP(Backward, simd_backward_matches_scalar_reference, ()) {
   const size_t V = draw<size_t>(1, 300), d = draw<size_t>(1, 80);
-  const Network net = prop::draw_network(V, d, *rc::gen::element(0.1f, 1.0f, 4.0f));
+  const Network net =
+      prop::draw_network(V, d, *rc::gen::element(0.1f, 1.0f, 4.0f), prop::draw_activation());
   const TokenBatch batch = draw_training_batch(V);
   const LossKind kind = *rc::gen::element(LossKind::kCrossEntropy, LossKind::kMse);
   const ScalarPass scalar(net, batch, kind);
@@ -153,7 +160,7 @@ RC_GTEST_PROP(Backward, simd_backward_matches_scalar_reference, ()) {
         RC_ASSERT(std::abs(simd_dz[i] - dz[i]) <= 4e-6f * act.p[i] * scale + 1e-30f);
       }
     }
-    Network got(V, d);
+    Network got(V, d, net.activation());
     backward(net, batch, act, dz, got, scratch, *kernels);
     if (std::string(kernels->name) != "sse2") {
       RC_ASSERT(got == expected);

@@ -266,4 +266,104 @@ TEST_F(Cli, interrupted_training_resumes_to_the_uninterrupted_result) {
   }
 }
 
+// Reading, compiling and sweeping: on an exact construction every reading has its known answer;
+// shards of a sweep merge into the unsharded CSV; an interrupted sweep completes; the report
+// runs end to end, its renderer included.
+TEST_F(Cli, compare_and_compile_read_an_exact_net_as_its_filter) {
+  const std::string net = (dir_ / "exact.safetensors").string();
+  ASSERT_EQ(run("construct --vocab 600 --width 64 --hashes 6 --out " + net).exit_code, 0);
+  const fs::path out = dir_ / "reading";
+  const CommandResult r =
+      run("compare --weights " + net + " --k 4 --sets 300 --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["snap_fraction"].get<double>(), 1.0);
+  EXPECT_EQ(j["form"], "complement");
+  EXPECT_EQ(j["hash_count_mean"].get<double>(), 6.0);
+  EXPECT_EQ(j["union_accuracy"].get<double>(), 1.0);
+  EXPECT_EQ(j["agreement_exact_match"].get<double>(), 1.0);
+  EXPECT_EQ(j["agreement_jaccard"].get<double>(), 1.0);
+  for (const char* key : {"modes", "hash_count_optimum", "false_positives_mean", "fpr_theory"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  for (const char* file :
+       {"COMPARE.md", "compare.json", "w_in_histogram.csv", "w_in_head.csv", "hash_counts.csv"}) {
+    EXPECT_TRUE(fs::exists(out / file)) << file;
+  }
+  const std::string filter = (dir_ / "exact.filter").string();
+  const CommandResult c = run("compile --weights " + net + " --k 4 --sets 300 --out " + filter);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const auto compiled = nlohmann::json::parse(c.out);
+  EXPECT_EQ(compiled["agreement_exact_match"].get<double>(), 1.0);
+  EXPECT_EQ(compiled["m"].get<size_t>(), 64u);
+  EXPECT_GT(compiled["speedup"].get<double>(), 0.0);
+  EXPECT_TRUE(fs::exists(filter));
+  expect_clean_error("compare --weights " + net + " --k 601", "k = 601");
+  expect_clean_error("compile --weights " + net + " --k 4 --out /dev/full", "not a regular file");
+  expect_clean_error("compare --weights " + net + " --k 4 --out /dev/full", "/dev/full");
+}
+
+TEST_F(Cli, sweep_shards_merge_into_the_unsharded_csv_and_an_interrupted_sweep_completes) {
+  const std::string args =
+      "sweep --vocab 48 --k 2 --widths 8,4 --methods trained,linear,exact,jl,theory --seeds 2 "
+      "--steps 12 --batch 16 --eval-sets 32 --jl-tuning-sets 16 --out ";
+  const fs::path whole = dir_ / "whole.csv";
+  const CommandResult r = run(args + whole.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["rows"].get<size_t>(), 18u);
+  EXPECT_EQ(j["fits"].size(), 5u);
+  std::string shards;
+  for (int i = 1; i <= 3; ++i) {
+    const fs::path part = dir_ / ("part" + std::to_string(i) + ".csv");
+    ASSERT_EQ(run(args + part.string() + " --shard " + std::to_string(i) + "/3").exit_code, 0);
+    shards += " " + part.string();
+  }
+  const fs::path merged = dir_ / "merged.csv";
+  const CommandResult f = run("fit" + shards + " --merged " + merged.string());
+  ASSERT_EQ(f.exit_code, 0) << f.err;
+  EXPECT_EQ(read_file(merged), read_file(whole));
+  EXPECT_EQ(nlohmann::json::parse(f.out)["fits"], j["fits"]);
+
+  // A sweep stopped after a few rows keeps them; the same command computes only the rest.
+  const std::string text = read_file(whole);
+  size_t cut = 0;
+  for (int line = 0; line < 4; ++line) cut = text.find('\n', cut) + 1;
+  const fs::path partial = dir_ / "partial.csv";
+  std::ofstream(partial) << text.substr(0, cut);
+  const CommandResult resumed = run(args + partial.string());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(std::count(resumed.err.begin(), resumed.err.end(), '\n'), 15) << resumed.err;
+  EXPECT_EQ(read_file(partial), text);
+
+  std::string other_steps = args + whole.string();
+  other_steps.replace(other_steps.find("--steps 12"), 10, "--steps 13");
+  expect_clean_error(other_steps, "another sweep");
+  expect_clean_error(args + (dir_ / "x.csv").string() + " --shard 4/3", "--shard");
+  expect_clean_error(args + (dir_ / "x.csv").string() + " --methods trained,magic", "magic");
+  expect_clean_error("sweep --vocab 8 --k 8 --widths 4 --out " + (dir_ / "x.csv").string(),
+                     "k = 8");
+  expect_clean_error("fit " + (dir_ / "none.csv").string(), "cannot read");
+}
+
+TEST_F(Cli, report_runs_end_to_end_and_renders) {
+  const fs::path out = dir_ / "report";
+  const CommandResult r = run("report --out " + out.string() +
+                              " --steps 300 --sweep-steps 60 --widths 8,16 --sets 128");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* file :
+       {"REPORT.md", "report.json", "sweep.csv", "fpr_curve.csv", "train_log.csv", "training.png",
+        "eps_vs_width.png", "fpr_vs_theory.png", "compare/w_in_heatmap.png",
+        "compare/w_in_histogram.png", "compare/hash_counts.png", "compare_exact/COMPARE.md",
+        "reference.safetensors", "compiled.safetensors"}) {
+    EXPECT_TRUE(fs::exists(out / file)) << file;
+  }
+  const std::string report = read_file(out / "REPORT.md");
+  EXPECT_NE(report.find("## The three claims"), std::string::npos);
+  EXPECT_NE(report.find("The exact construction's hashes were recovered exactly: yes"),
+            std::string::npos);
+  // Progress on stderr, a stage at a time.
+  EXPECT_NE(r.err.find("== report 7/7"), std::string::npos);
+}
+
 }  // namespace

@@ -40,8 +40,13 @@ inline TokenBatch draw_batch(size_t V, size_t B, size_t max_size) {
 }
 
 // A network with weights uniform in [-scale, scale], from a drawn seed.
-inline Network draw_network(size_t V, size_t d, float scale = 1.0f) {
-  Network net(V, d);
+inline Activation draw_activation() {
+  return *rc::gen::element(Activation::kRelu, Activation::kIdentity);
+}
+
+inline Network draw_network(size_t V, size_t d, float scale = 1.0f,
+                            Activation activation = Activation::kRelu) {
+  Network net(V, d, activation);
   CounterRng rng(*rc::gen::arbitrary<uint64_t>(), Purpose::kInit, 0);
   auto fill = [&](std::span<float> values) {
     for (float& w : values) w = scale * static_cast<float>(2.0 * rng.unit() - 1.0);

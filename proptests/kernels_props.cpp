@@ -15,7 +15,8 @@ using prop::draw;
 
 RC_GTEST_PROP(Kernels, simd_forward_matches_scalar_reference, ()) {
   const size_t V = draw<size_t>(1, 300), d = draw<size_t>(1, 80);
-  const Network net = prop::draw_network(V, d, *rc::gen::element(0.1f, 1.0f, 10.0f));
+  const Network net =
+      prop::draw_network(V, d, *rc::gen::element(0.1f, 1.0f, 10.0f), prop::draw_activation());
   const TokenBatch batch = prop::draw_batch(V, draw<size_t>(1, 13), 8);
   Activations scalar;
   forward(net, batch, scalar, scalar_kernels());

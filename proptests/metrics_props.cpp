@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "bloomnet/bloom_filter.hpp"
 #include "bloomnet/construct.hpp"
 #include "bloomnet/error.hpp"
 #include "bloomnet/metrics.hpp"
@@ -70,6 +71,28 @@ TEST(Metrics, known_values_on_a_hand_built_net) {
   }
   EXPECT_THROW(evaluate(net, {.k = 3}), Error);
   EXPECT_THROW(evaluate(net, {.k = 0}), Error);
+}
+
+TEST(Metrics, one_set_against_a_filter_with_known_overlap) {
+  // S = {0}; logits put tokens 0 and 1 on top, so P(S) = {0, 1}. The filter (H(0) = {0},
+  // H(1) = {1}, H(2) = {0}, H(3) = {2}) of S reports {0, 2}: Jaccard 1/3, no exact match.
+  const auto family =
+      std::make_shared<const HashFamily>(HashFamily::from_positions(3, {{0}, {1}, {0}, {2}}));
+  BloomFilter filter(family);
+  const std::vector<uint32_t> S = {0};
+  filter.insert(S);
+  const float z[] = {0.0f, 0.0f, -5.0f, -5.0f};
+  const float p[] = {0.5f, 0.5f, 0.0f, 0.0f};
+  const SetMetrics m = measure_set(S, z, p, 4, -std::log(2.0), &filter);
+  EXPECT_EQ(m.filter_agreement, 0.0);
+  EXPECT_DOUBLE_EQ(m.filter_jaccard, 1.0 / 3.0);
+  EXPECT_DOUBLE_EQ(m.filter_fpr, 1.0 / 3.0);
+  EXPECT_DOUBLE_EQ(m.fpr, 1.0 / 3.0);
+  EXPECT_EQ(m.recall, 1.0);
+  EXPECT_EQ(m.false_positives, 1.0);
+  EXPECT_DOUBLE_EQ(m.mse, 0.25 + 0.25);
+  // A lower positive floor (a tuned threshold) takes in every token.
+  EXPECT_DOUBLE_EQ(measure_set(S, z, p, 4, -10.0, &filter).fpr, 1.0);
 }
 
 }  // namespace

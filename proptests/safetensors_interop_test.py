@@ -50,7 +50,7 @@ def eval_json(binary, path):
                          check=True, capture_output=True, text=True).stdout
     metrics = json.loads(out)
     for key in ("weights", "kind", "m", "h", "form", "beta", "fpr_theory", "fpr_theory_distinct",
-                "filter_agreement"):
+                "filter_agreement", "filter_jaccard", "filter_fpr_measured"):
         metrics.pop(key, None)
     return metrics
 
@@ -66,7 +66,8 @@ def main():
     W_in, b_in, W_out, b_out = (tensors[n] for n in ("W_in", "b_in", "W_out", "b_out"))
     assert W_in.shape == (700, 96) and W_out.shape == (700, 96), W_in.shape
     assert b_in.shape == (96,) and b_out.shape == (700,)
-    assert metadata == {"format": "bloomnet/1", "V": "700", "d": "96", "kind": "exact",
+    assert metadata == {"format": "bloomnet/1", "V": "700", "d": "96", "activation": "relu",
+                        "kind": "exact",
                         "m": "96", "h": "5",
                         "seed": "0", "beta": "12", "form": "complement"}, metadata
     # SPEC section 4, complement form, in the file's [V, d] orientation.

@@ -29,13 +29,17 @@ Metadata draw_metadata() {
 }
 
 RC_GTEST_PROP(WeightsIo, save_then_load_is_bit_exact, ()) {
-  const Network net = prop::draw_network(draw<size_t>(1, 64), draw<size_t>(1, 64));
+  const Activation activation = prop::draw_activation();
+  const Network net =
+      prop::draw_network(draw<size_t>(1, 64), draw<size_t>(1, 64), 1.0f, activation);
   Metadata metadata = draw_metadata();
   const WeightsFile decoded = decode_weights(encode_weights(net, metadata));
   RC_ASSERT(same_params(decoded.net, net));
+  RC_ASSERT(decoded.net.activation() == activation);
   metadata["format"] = "bloomnet/1";
   metadata["V"] = std::to_string(net.V());
   metadata["d"] = std::to_string(net.d());
+  metadata["activation"] = to_string(activation);
   RC_ASSERT(decoded.metadata == metadata);
 }
 

@@ -1,5 +1,6 @@
 #include "bloomnet/bloom_filter.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -67,14 +68,11 @@ double log_choose(double n, double r) {
   return std::lgamma(n + 1) - std::lgamma(r + 1) - std::lgamma(n - r + 1);
 }
 
-}  // namespace
-
-FprDistinct fpr_distinct(size_t m, size_t h, size_t n) {
-  require(h >= 1 && h <= m, "fpr_distinct needs 1 <= h <= m");
+// law[X] = P(X of the m bits are set after n inserts of h distinct positions each), X in [0, m].
+std::vector<double> set_bits_law(size_t m, size_t h, size_t n) {
   const auto md = static_cast<double>(m);
   const auto hd = static_cast<double>(h);
   const double log_all = log_choose(md, hd);
-  // law[X] = P(X bits set), X in [0, m].
   std::vector<double> law(m + 1, 0.0), next(m + 1);
   law[0] = 1.0;
   for (size_t insert = 0; insert < n; ++insert) {
@@ -91,13 +89,88 @@ FprDistinct fpr_distinct(size_t m, size_t h, size_t n) {
     }
     law.swap(next);
   }
+  return law;
+}
+
+// f(X) = C(X, h) / C(m, h): a fresh token's h positions all among the X set bits.
+double false_positive_chance(size_t m, size_t h, size_t X) {
+  if (X < h) return 0.0;
+  return std::exp(log_choose(static_cast<double>(X), static_cast<double>(h)) -
+                  log_choose(static_cast<double>(m), static_cast<double>(h)));
+}
+
+// E g(f) for f ~ Binomial(N, p), summed outwards from the mode until the terms vanish.
+template <class G>
+double binomial_expectation(size_t N, double p, G g) {
+  if (p <= 0.0 || N == 0) return g(0.0);
+  if (p >= 1.0) return g(static_cast<double>(N));
+  const auto Nd = static_cast<double>(N);
+  const double mode = std::min(Nd, std::floor((Nd + 1) * p));
+  const double log_mode = log_choose(Nd, mode) + mode * std::log(p) + (Nd - mode) * std::log1p(-p);
+  double sum = 0.0;
+  for (int direction : {+1, -1}) {
+    double log_term = log_mode;
+    for (double f = direction > 0 ? mode : mode - 1; f >= 0 && f <= Nd; f += direction) {
+      if (direction > 0 && f > mode) {
+        log_term += std::log((Nd - f + 1) / f) + std::log(p) - std::log1p(-p);
+      } else if (direction < 0) {
+        log_term += std::log((f + 1) / (Nd - f)) - std::log(p) + std::log1p(-p);
+      }
+      const double term = std::exp(log_term);
+      sum += term * g(f);
+      if (term < 1e-18 && std::abs(f - mode) > 1) break;
+    }
+  }
+  return sum;
+}
+
+}  // namespace
+
+FprDistinct fpr_distinct(size_t m, size_t h, size_t n) {
+  require(h >= 1 && h <= m, "fpr_distinct needs 1 <= h <= m");
+  const std::vector<double> law = set_bits_law(m, h, n);
   double mean = 0.0, square = 0.0;
   for (size_t X = h; X <= m; ++X) {
-    const double f = std::exp(log_choose(static_cast<double>(X), hd) - log_all);
+    const double f = false_positive_chance(m, h, X);
     mean += law[X] * f;
     square += law[X] * f * f;
   }
   return {mean, std::max(0.0, square - mean * mean)};
+}
+
+ExactTheory exact_theory(size_t V, size_t m, size_t h, size_t k) {
+  require(h >= 1 && h <= m, "exact_theory needs 1 <= h <= m");
+  require(k >= 1 && k <= V, "exact_theory needs 1 <= k <= V");
+  const std::vector<double> law = set_bits_law(m, h, k);
+  const size_t others = V - k;
+  const auto kd = static_cast<double>(k);
+  ExactTheory out{};
+  for (size_t X = 0; X <= m; ++X) {
+    if (law[X] < 1e-300) continue;
+    const double f = false_positive_chance(m, h, X);
+    out.fpr += law[X] * f;
+    out.topk_exact += law[X] * std::pow(1.0 - f, static_cast<double>(others));
+    out.mse +=
+        law[X] * binomial_expectation(others, f, [&](double fp) { return fp / (kd * (kd + fp)); });
+  }
+  out.false_positives_mean = static_cast<double>(others) * out.fpr;
+  return out;
+}
+
+size_t best_theory_hashes(size_t V, size_t m, size_t k) {
+  // eps(h) falls then rises around (m / k) ln 2; the scan stops once it has risen for a while.
+  size_t best = 1;
+  double best_mse = exact_theory(V, m, 1, k).mse;
+  for (size_t h = 2; h <= m; ++h) {
+    const double mse = exact_theory(V, m, h, k).mse;
+    if (mse < best_mse) {
+      best = h;
+      best_mse = mse;
+    } else if (h > 2 * best + 2) {
+      break;
+    }
+  }
+  return best;
 }
 
 }  // namespace bloomnet

@@ -11,22 +11,13 @@
 #include "bloomnet/task.hpp"
 
 namespace bloomnet {
-namespace {
-
-struct SetMetrics {
-  double mse, ce, topk_exact, false_positives, recall, fpr, filter_agreement;
-};
-
-// Metrics of one set from its logits z and probabilities p, both (V).
-SetMetrics set_metrics(std::span<const uint32_t> S, const float* z, const float* p, size_t V,
-                       const BloomFilter* filter) {
+SetMetrics measure_set(std::span<const uint32_t> S, const float* z, const float* p, size_t V,
+                       double positive_floor, const BloomFilter* filter) {
   const double k = static_cast<double>(S.size());
   const size_t argmax = static_cast<size_t>(std::max_element(z, z + V) - z);
   const float zmax = z[argmax];
   // log p_t = (z_t - zmax) + log p_argmax: stays finite where p_t underflows to zero.
   const double log_pmax = std::log(static_cast<double>(p[argmax]));
-  // P(S) = {t : p_t >= p_max / 2} = {t : z_t >= zmax - ln 2}.
-  const double positive_floor = static_cast<double>(zmax) - std::numbers::ln2;
 
   double mse = 0.0;
   for (size_t t = 0; t < V; ++t) mse += static_cast<double>(p[t]) * p[t];
@@ -46,13 +37,15 @@ SetMetrics set_metrics(std::span<const uint32_t> S, const float* z, const float*
   const double false_positives = static_cast<double>(reaching) - k;
   const double outside = static_cast<double>(V) - k;
 
-  double agreement = 0.0;
+  size_t both = 0, either = 0, filter_positives = 0;
   if (filter != nullptr) {
     const Bitset expected = filter->positives();
-    agreement = 1.0;
-    for (size_t t = 0; t < V && agreement == 1.0; ++t) {
-      if (expected.test(t) != (static_cast<double>(z[t]) >= positive_floor)) agreement = 0.0;
+    for (size_t t = 0; t < V; ++t) {
+      const bool net_positive = static_cast<double>(z[t]) >= positive_floor;
+      both += net_positive && expected.test(t);
+      either += net_positive || expected.test(t);
     }
+    filter_positives = expected.count();
   }
   return {mse,
           ce,
@@ -60,10 +53,41 @@ SetMetrics set_metrics(std::span<const uint32_t> S, const float* z, const float*
           false_positives,
           recalled / k,
           outside > 0 ? (static_cast<double>(positives) - recalled) / outside : 0.0,
-          agreement};
+          both == either ? 1.0 : 0.0,
+          either > 0 ? static_cast<double>(both) / static_cast<double>(either) : 1.0,
+          outside > 0 ? (static_cast<double>(filter_positives) - k) / outside : 0.0};
 }
 
-}  // namespace
+void MetricsSum::add(const SetMetrics& s) {
+  ++sets_;
+  sum_.mse += s.mse;
+  sum_.ce += s.ce;
+  sum_.topk_exact += s.topk_exact;
+  sum_.false_positives += s.false_positives;
+  sum_.recall += s.recall;
+  sum_.fpr += s.fpr;
+  sum_.filter_agreement += s.filter_agreement;
+  sum_.filter_jaccard += s.filter_jaccard;
+  sum_.filter_fpr += s.filter_fpr;
+}
+
+Metrics MetricsSum::mean(bool with_filter) const {
+  const auto n = static_cast<double>(sets_);
+  Metrics out;
+  out.sets = sets_;
+  out.mse = sum_.mse / n;
+  out.ce = sum_.ce / n;
+  out.topk_exact = sum_.topk_exact / n;
+  out.false_positives_mean = sum_.false_positives / n;
+  out.recall = sum_.recall / n;
+  out.fpr_measured = sum_.fpr / n;
+  if (with_filter) {
+    out.filter_agreement = sum_.filter_agreement / n;
+    out.filter_jaccard = sum_.filter_jaccard / n;
+    out.filter_fpr = sum_.filter_fpr / n;
+  }
+  return out;
+}
 
 Metrics evaluate(const Network& net, const EvalConfig& config,
                  std::shared_ptr<const HashFamily> reference, const KernelSet& kernels) {
@@ -77,9 +101,7 @@ Metrics evaluate(const Network& net, const EvalConfig& config,
 
   // Sums in set order, batch after batch: the same bits for any thread count, in memory bounded
   // by the batch.
-  Metrics out;
-  out.sets = config.sets;
-  double agreement = 0.0;
+  MetricsSum sum;
   std::vector<SetMetrics> per_set(std::min(config.batch, config.sets));
   TokenBatch batch;
   Activations act;
@@ -94,30 +116,19 @@ Metrics evaluate(const Network& net, const EvalConfig& config,
         filter.emplace(reference);
         filter->insert(batch.set(b));
       }
-      per_set[b] = set_metrics(batch.set(b), act.z.data() + b * V, act.p.data() + b * V, V,
-                               filter ? &*filter : nullptr);
+      const float* z = act.z.data() + b * V;
+      // P(S) = {t : p_t >= p_max / 2} = {t : z_t >= max z - ln 2}, unless told otherwise.
+      const double floor =
+          config.positive_logit
+              ? *config.positive_logit
+              : static_cast<double>(*std::max_element(z, z + V)) - std::numbers::ln2;
+      per_set[b] =
+          measure_set(batch.set(b), z, act.p.data() + b * V, V, floor, filter ? &*filter : nullptr);
     }
-    for (size_t b = 0; b < B; ++b) {
-      const SetMetrics& s = per_set[b];
-      out.mse += s.mse;
-      out.ce += s.ce;
-      out.topk_exact += s.topk_exact;
-      out.false_positives_mean += s.false_positives;
-      out.recall += s.recall;
-      out.fpr_measured += s.fpr;
-      agreement += s.filter_agreement;
-    }
+    for (size_t b = 0; b < B; ++b) sum.add(per_set[b]);
     if (config.progress) config.progress(first + B, config.sets);
   }
-  const auto n = static_cast<double>(config.sets);
-  out.mse /= n;
-  out.ce /= n;
-  out.topk_exact /= n;
-  out.false_positives_mean /= n;
-  out.recall /= n;
-  out.fpr_measured /= n;
-  if (reference) out.filter_agreement = agreement / n;
-  return out;
+  return sum.mean(reference != nullptr);
 }
 
 }  // namespace bloomnet

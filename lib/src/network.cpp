@@ -34,7 +34,18 @@ void require_well_formed(const TokenBatch& batch, size_t V) {
 
 }  // namespace
 
-Network::Network(size_t V, size_t d) : V_(V), d_(d) {
+const char* to_string(Activation activation) {
+  return activation == Activation::kRelu ? "relu" : "linear";
+}
+
+Activation activation_from_string(const std::string& name) {
+  if (name == "relu") return Activation::kRelu;
+  if (name == "linear") return Activation::kIdentity;
+  throw Error("unknown activation '" + name + "' (known: relu, linear)");
+}
+
+Network::Network(size_t V, size_t d, Activation activation)
+    : V_(V), d_(d), activation_(activation) {
   require(V >= 1, "the vocabulary needs at least one token (V = 0)");
   require(d >= 1, "the hidden layer needs at least one neuron (d = 0)");
   require(V <= UINT32_MAX, "V = " + std::to_string(V) + " does not fit 32-bit token ids");
@@ -74,8 +85,8 @@ void forward(const Network& net, const TokenBatch& batch, Activations& out,
     for (long c = 0; c < row_chunks; ++c) {
       const size_t b0 = static_cast<size_t>(c) * kRowsPerChunk;
       const size_t rows = std::min(kRowsPerChunk, B - b0);
-      kernels.hidden_forward(W_in, b_in, batch.tokens.data(), batch.offsets.data() + b0, rows, d,
-                             out.hidden.data() + b0 * d);
+      kernels.hidden_forward(net.activation(), W_in, b_in, batch.tokens.data(),
+                             batch.offsets.data() + b0, rows, d, out.hidden.data() + b0 * d);
     }
 #pragma omp for schedule(static)
     for (long c = 0; c < token_chunks; ++c) {
@@ -135,7 +146,7 @@ void backward(const Network& net, const TokenBatch& batch, const Activations& ac
 #pragma omp for schedule(static)
     for (long c = 0; c < column_chunks; ++c) {
       const size_t j0 = static_cast<size_t>(c) * columns_per_chunk;
-      kernels.hidden_gradient(dz.data(), net.W_outT().data(), hidden, B, d, V, j0,
+      kernels.hidden_gradient(net.activation(), dz.data(), net.W_outT().data(), hidden, B, d, V, j0,
                               std::min(d, j0 + columns_per_chunk), dhidden);
     }
 #pragma omp for schedule(static)

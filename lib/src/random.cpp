@@ -1,6 +1,8 @@
 #include "bloomnet/random.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <numbers>
 #include <vector>
 
 namespace bloomnet {
@@ -8,6 +10,11 @@ namespace {
 __extension__ using Uint128 =
     unsigned __int128;  // GCC/Clang builtin; __extension__ keeps -Wpedantic quiet
 }  // namespace
+
+double CounterRng::normal() {
+  const double radius = std::sqrt(-2.0 * std::log1p(-unit()));  // 1 - unit() lies in (0, 1]
+  return radius * std::cos(2.0 * std::numbers::pi * unit());
+}
 
 uint64_t CounterRng::below(uint64_t n) {
   Uint128 product = static_cast<Uint128>(next()) * n;

@@ -24,7 +24,7 @@ std::vector<float> initial_row(uint64_t seed, uint64_t tensor, size_t row, size_
 
 Network initialized_network(const TrainConfig& config) {
   const size_t V = config.task.V, d = config.d;
-  Network net(V, d);
+  Network net(V, d, config.activation);
   const double in_bound = 1.0 / std::sqrt(static_cast<double>(V));
   const double out_bound = 1.0 / std::sqrt(static_cast<double>(d));
   for (size_t t = 0; t < V; ++t) {
@@ -96,6 +96,7 @@ std::string to_json(const TrainConfig& c) {
                     {"k_max", c.task.largest_set()},
                     {"zipf", c.task.zipf},
                     {"d", c.d},
+                    {"activation", to_string(c.activation)},
                     {"loss", to_string(c.loss)},
                     {"optimizer", to_string(c.optimizer.kind)},
                     {"beta1", c.optimizer.beta1},
@@ -121,6 +122,10 @@ TrainConfig train_config_from_json(const std::string& text) {
     c.task.k_max = in.at("k_max").get<size_t>();
     c.task.zipf = in.at("zipf").get<double>();
     c.d = in.at("d").get<size_t>();
+    // Files from before the linear network have no activation: they are ReLU networks.
+    c.activation = in.contains("activation")
+                       ? activation_from_string(in.at("activation").get<std::string>())
+                       : Activation::kRelu;
     c.loss = loss_schedule_from_string(in.at("loss").get<std::string>());
     c.optimizer.kind = optimizer_kind_from_string(in.at("optimizer").get<std::string>());
     c.optimizer.beta1 = in.at("beta1").get<double>();

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace bloomnet {
@@ -18,6 +19,11 @@ class Bitset {
  public:
   Bitset() = default;
   explicit Bitset(size_t size) : size_(size), words_((size + 63) / 64, 0) {}
+  // Bits given as (size + 63) / 64 words; bits past size are dropped.
+  Bitset(size_t size, std::vector<uint64_t> words) : size_(size), words_(std::move(words)) {
+    words_.resize((size + 63) / 64, 0);
+    if (size % 64 != 0) words_.back() &= ~(~uint64_t{0} << (size % 64));
+  }
 
   size_t size() const { return size_; }
   std::span<const uint64_t> words() const { return words_; }

@@ -60,4 +60,18 @@ struct FprDistinct {
 };
 FprDistinct fpr_distinct(size_t m, size_t h, size_t n);
 
+// The exact construction of SPEC section 4 with beta -> infinity, on sets of k distinct tokens of
+// V, for a seeded family (h distinct positions per token, independent between tokens). Given the
+// filter's X set bits each of the V - k other tokens is a false positive independently with
+// chance f(X), so the false positives f of a set are Binomial(V - k, f(X)); with the law of X
+// above:
+//   mse = E f / (k (k + f))   (p uniform on the k + f positives)
+//   topk_exact = E (1 - f(X))^(V - k),  false_positives_mean = (V - k) fpr,  fpr = E f(X).
+struct ExactTheory {
+  double mse, topk_exact, false_positives_mean, fpr;
+};
+ExactTheory exact_theory(size_t V, size_t m, size_t h, size_t k);
+// The h in [1, m] of least theoretical mse.
+size_t best_theory_hashes(size_t V, size_t m, size_t k);
+
 }  // namespace bloomnet

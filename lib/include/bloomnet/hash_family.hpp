@@ -35,8 +35,11 @@ class HashFamily {
     return {positions_.data() + offsets_[t], positions_.data() + offsets_[t + 1]};
   }
 
-  // True when both families give every token the same positions over the same m.
-  bool operator==(const HashFamily& other) const = default;
+  // True when both families give every token the same positions over the same m, however they
+  // were made (a seeded family equals the explicit one read back from its exact network).
+  bool operator==(const HashFamily& other) const {
+    return m_ == other.m_ && offsets_ == other.offsets_ && positions_ == other.positions_;
+  }
 
  private:
   HashFamily() = default;

@@ -17,6 +17,10 @@
 
 namespace bloomnet {
 
+// The hidden layer's nonlinearity: ReLU (SPEC section 2), or none, for the linear network SPEC
+// section 6 compares against and for the JL baseline.
+enum class Activation { kRelu, kIdentity };
+
 // The loss a gradient is taken of (SPEC section 2).
 enum class LossKind { kCrossEntropy, kMse };
 
@@ -33,11 +37,13 @@ struct AdamStep {
 struct KernelSet {
   const char* name;
 
-  // hidden: (B, d) = ReLU(b_in + sum of W_in[t, :] over the tokens t of set b), summed left to
-  // right in set order, so every instruction set gives the same bits. W_in: (V, d)
-  // token-contiguous; b_in: (d); sets in CSR form: set b is tokens[offsets[b], offsets[b + 1]).
-  void (*hidden_forward)(const float* W_in, const float* b_in, const uint32_t* tokens,
-                         const uint32_t* offsets, size_t B, size_t d, float* hidden);
+  // hidden: (B, d) = ReLU(b_in + sum of W_in[t, :] over the tokens t of set b) (no ReLU for
+  // kIdentity), summed left to right in set order, so every instruction set gives the same bits.
+  // W_in: (V, d) token-contiguous; b_in: (d); sets in CSR form: set b is tokens[offsets[b],
+  // offsets[b + 1]).
+  void (*hidden_forward)(Activation activation, const float* W_in, const float* b_in,
+                         const uint32_t* tokens, const uint32_t* offsets, size_t B, size_t d,
+                         float* hidden);
 
   // The first layer's gradient, a scatter-add into the set members' rows only: for b = 0..B-1 in
   // order, dW_in[t, j] += dhidden[b, j] for t in set b, and db_in[j] += dhidden[b, j], for the
@@ -60,10 +66,11 @@ struct KernelSet {
                                  size_t V, size_t t0, size_t t1, float* dW_outT, float* db_out);
 
   // The gradient reaching the hidden pre-activations, for the columns j in [j0, j1):
-  //   dhidden[b, j] = hidden[b, j] > 0 ? fma-chain over t = 0..V-1 of dz[b, t] W_outT[j, t] : 0.
-  // dz: (B, V); W_outT: (d, V); hidden, dhidden: (B, d).
-  void (*hidden_gradient)(const float* dz, const float* W_outT, const float* hidden, size_t B,
-                          size_t d, size_t V, size_t j0, size_t j1, float* dhidden);
+  //   dhidden[b, j] = hidden[b, j] > 0 ? fma-chain over t = 0..V-1 of dz[b, t] W_outT[j, t] : 0
+  // (the chain everywhere for kIdentity). dz: (B, V); W_outT: (d, V); hidden, dhidden: (B, d).
+  void (*hidden_gradient)(Activation activation, const float* dz, const float* W_outT,
+                          const float* hidden, size_t B, size_t d, size_t V, size_t j0, size_t j1,
+                          float* dhidden);
 
   // p[b, :] = softmax(z[b, :]), stable: exp(z - max z) / sum; log_normalizer[b] = max z + log sum
   // (so log p_t = z_t - log_normalizer[b] without underflow). z, p: (B, V). Agrees with the

@@ -6,8 +6,10 @@
 //   false_positives_mean  tokens outside S with z_t >= min over S of z
 //   recall       share of S inside the net's positive set P(S) = {t : p_t >= max_u p_u / 2}
 //   fpr_measured |P(S) \ S| / (V - |S|)
-// and, given a reference hash family, filter_agreement: the share of sets where P(S) equals the
-// positives of the Bloom filter of S over that family.
+// and, given a reference hash family, the net against the Bloom filter of S over that family:
+//   filter_agreement  share of sets where P(S) equals the filter's positives
+//   filter_jaccard    mean |P(S) n F(S)| / |P(S) u F(S)| (F(S): the filter's positives)
+//   filter_fpr        the filter's own |F(S) \ S| / (V - |S|)
 //
 // Thread safety: evaluate() is reentrant; it parallelizes internally (OpenMP) and its result does
 // not depend on the thread count.
@@ -18,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 
 #include "bloomnet/hash_family.hpp"
 #include "bloomnet/kernels.hpp"
@@ -32,6 +35,9 @@ struct EvalConfig {
   size_t sets = 4096;
   uint64_t seed = 1;
   size_t batch = 256;  // sets per forward pass
+  // When set, the positive set is {t : z_t >= positive_logit} instead of P(S) (the JL baseline's
+  // tuned threshold, times its beta).
+  std::optional<double> positive_logit = std::nullopt;
   // Called after each batch with (sets done, sets in all), from the calling thread.
   std::function<void(size_t, size_t)> progress = nullptr;
 };
@@ -39,7 +45,32 @@ struct EvalConfig {
 struct Metrics {
   size_t sets = 0;
   double mse = 0, ce = 0, topk_exact = 0, false_positives_mean = 0, recall = 0, fpr_measured = 0;
-  std::optional<double> filter_agreement;
+  std::optional<double> filter_agreement, filter_jaccard, filter_fpr;
+};
+
+class BloomFilter;
+
+// The metrics of one set S from its logits z and probabilities p (V each). The positive set is
+// {t : z_t >= positive_floor}: P(S) for evaluate() (floor = max z - ln 2), or a tuned threshold
+// for models whose positives are read otherwise (the JL baseline). Given the Bloom filter of S,
+// also the agreement with its positives.
+struct SetMetrics {
+  double mse, ce, topk_exact, false_positives, recall, fpr;
+  double filter_agreement, filter_jaccard, filter_fpr;
+};
+SetMetrics measure_set(std::span<const uint32_t> S, const float* z, const float* p, size_t V,
+                       double positive_floor, const BloomFilter* filter = nullptr);
+
+// Sums per-set metrics in the order they are added and averages them.
+class MetricsSum {
+ public:
+  void add(const SetMetrics& set);
+  // The means; the filter fields only when `with_filter`.
+  Metrics mean(bool with_filter) const;
+
+ private:
+  size_t sets_ = 0;
+  SetMetrics sum_{};
 };
 
 // Throws Error unless 1 <= k <= V, sets >= 1, batch >= 1, and the reference (if any) covers V.

@@ -1,5 +1,7 @@
 // The one-hidden-layer ReLU network of SPEC section 2, its batched forward pass
 //   hidden = ReLU(W_in x + b_in),  z = W_out hidden + b_out,  p = softmax(z),
+// (or, with Activation::kIdentity, the same network without the ReLU: SPEC section 6's linear
+// comparison and the JL baseline),
 // with x the k-hot indicator of a set S, so W_in x is a gather-sum of k token rows, and beside it
 // the backward pass from dz = dL/dz to the gradient of every parameter.
 //
@@ -17,6 +19,7 @@
 
 #include <cstddef>
 #include <span>
+#include <string>
 #include <vector>
 #include <xsimd/memory/xsimd_aligned_allocator.hpp>
 
@@ -25,13 +28,18 @@
 
 namespace bloomnet {
 
+// "relu" / "linear"; the parser throws Error for any other name.
+const char* to_string(Activation activation);
+Activation activation_from_string(const std::string& name);
+
 class Network {
  public:
   // All weights zero. Throws Error for V = 0, d = 0, or sizes the machine cannot hold.
-  Network(size_t V, size_t d);
+  Network(size_t V, size_t d, Activation activation = Activation::kRelu);
 
   size_t V() const { return V_; }
   size_t d() const { return d_; }
+  Activation activation() const { return activation_; }
 
   std::span<float> W_in() { return {params_.data() + W_in_at_, V_ * d_}; }
   std::span<float> b_in() { return {params_.data() + b_in_at_, d_}; }
@@ -54,6 +62,7 @@ class Network {
 
  private:
   size_t V_, d_;
+  Activation activation_;
   size_t W_in_at_, b_in_at_, W_outT_at_, b_out_at_;
   std::vector<float, xsimd::aligned_allocator<float, 64>> params_;
 };

@@ -22,7 +22,7 @@ constexpr uint64_t mix64(uint64_t x) {
 // What a stream is for. Streams of different purposes never coincide, so the hashes of a
 // construction and the sets of an evaluation stay independent even when both use seed 0, and
 // training sets (kTrainSet) are never the held-out sets (kTaskSet) of the same seed.
-enum class Purpose : uint64_t { kHash = 1, kTaskSet = 2, kInit = 3, kTrainSet = 4 };
+enum class Purpose : uint64_t { kHash = 1, kTaskSet = 2, kInit = 3, kTrainSet = 4, kEmbedding = 5 };
 
 // A SplitMix64 sequence started at a state derived from (seed, purpose, stream).
 class CounterRng {
@@ -41,6 +41,8 @@ class CounterRng {
 
   // Uniform in [0, 1) with 53 random bits.
   double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  // Standard normal (Box-Muller from two unit() draws, one output kept).
+  double normal();
 
  private:
   uint64_t state_;

@@ -38,6 +38,7 @@ LossSchedule loss_schedule_from_string(const std::string& name);
 struct TrainConfig {
   TaskConfig task{};
   size_t d = 0;
+  Activation activation = Activation::kRelu;  // kIdentity: the linear network of SPEC section 6
   LossSchedule loss = LossSchedule::kCrossEntropy;
   OptimizerConfig optimizer{};
   double lr = 0.01;

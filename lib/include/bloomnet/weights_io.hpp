@@ -3,10 +3,10 @@
 //   W_in [V, d], b_in [d], W_out [V, d] (the SPEC's orientation, not our transposed buffer),
 //   b_out [V].
 // "__metadata__" holds string values: format = bloomnet/1, V, d (checked against the shapes when
-// present), kind = exact | trained | checkpoint and the configuration (construct.hpp, trainer.hpp).
-// Files written by PyTorch's or numpy's safetensors tools from those four tensors load as well.
-// Further 1-D F32 tensors (a checkpoint's optimizer state) are read into `extra`; tensors of other
-// dtypes or ranks are checked and ignored.
+// present), activation = relu | linear (relu when absent), kind = exact | trained | checkpoint and
+// the configuration (construct.hpp, trainer.hpp). Files written by PyTorch's or numpy's safetensors
+// tools from those four tensors load as well. Further 1-D F32 tensors (a checkpoint's optimizer
+// state) are read into `extra`; tensors of other dtypes or ranks are checked and ignored.
 //
 // Loading checks everything before trusting it (header length, JSON, dtypes, shapes and their
 // agreement, offsets inside the data and not overlapping, every value finite) and throws Error
@@ -34,9 +34,6 @@ struct WeightsFile {
   Metadata metadata;
   ExtraTensors extra;
 };
-
-// safetensors' own bound on the header: larger headers are refused before being read.
-inline constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 
 // The file's bytes. metadata gains format = bloomnet/1, V and d; extra tensors are stored 1-D.
 std::vector<uint8_t> encode_weights(const Network& net, const Metadata& metadata,

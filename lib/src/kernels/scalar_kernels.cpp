@@ -8,15 +8,16 @@
 namespace bloomnet {
 namespace {
 
-void hidden_forward(const float* W_in, const float* b_in, const uint32_t* tokens,
-                    const uint32_t* offsets, size_t B, size_t d, float* hidden) {
+void hidden_forward(Activation activation, const float* W_in, const float* b_in,
+                    const uint32_t* tokens, const uint32_t* offsets, size_t B, size_t d,
+                    float* hidden) {
   for (size_t b = 0; b < B; ++b) {
     for (size_t j = 0; j < d; ++j) {
       float acc = b_in[j];
       for (uint32_t i = offsets[b]; i < offsets[b + 1]; ++i) {
         acc += W_in[static_cast<size_t>(tokens[i]) * d + j];
       }
-      hidden[b * d + j] = acc > 0.0f ? acc : 0.0f;
+      hidden[b * d + j] = activation == Activation::kIdentity || acc > 0.0f ? acc : 0.0f;
     }
   }
 }
@@ -57,13 +58,15 @@ void output_weight_gradient(const float* hidden_t, const float* dz, size_t B, si
   }
 }
 
-void hidden_gradient(const float* dz, const float* W_outT, const float* hidden, size_t B, size_t d,
-                     size_t V, size_t j0, size_t j1, float* dhidden) {
+void hidden_gradient(Activation activation, const float* dz, const float* W_outT,
+                     const float* hidden, size_t B, size_t d, size_t V, size_t j0, size_t j1,
+                     float* dhidden) {
   for (size_t b = 0; b < B; ++b) {
     for (size_t j = j0; j < j1; ++j) {
       float acc = 0.0f;
       for (size_t t = 0; t < V; ++t) acc = std::fma(dz[b * V + t], W_outT[j * V + t], acc);
-      dhidden[b * d + j] = hidden[b * d + j] > 0.0f ? acc : 0.0f;
+      const bool passes = activation == Activation::kIdentity || hidden[b * d + j] > 0.0f;
+      dhidden[b * d + j] = passes ? acc : 0.0f;
     }
   }
 }

@@ -56,11 +56,14 @@ float multiply_add(float a, float b, float c) {
 }
 
 template <class Arch>
-void hidden_forward(const float* W_in, const float* b_in, const uint32_t* tokens,
-                    const uint32_t* offsets, size_t B, size_t d, float* hidden) {
+void hidden_forward(Activation activation, const float* W_in, const float* b_in,
+                    const uint32_t* tokens, const uint32_t* offsets, size_t B, size_t d,
+                    float* hidden) {
   using Batch = xsimd::batch<float, Arch>;
   constexpr size_t W = Batch::size;
-  const Batch zero(0.0f);
+  const bool relu = activation == Activation::kRelu;
+  // max(x, -inf) = x: the identity costs the same instruction as the ReLU.
+  const Batch floor(relu ? 0.0f : -INFINITY);
   for (size_t b = 0; b < B; ++b) {
     const uint32_t* set = tokens + offsets[b];
     const size_t k = offsets[b + 1] - offsets[b];
@@ -71,12 +74,12 @@ void hidden_forward(const float* W_in, const float* b_in, const uint32_t* tokens
       for (size_t i = 0; i < k; ++i) {
         acc += Batch::load_unaligned(W_in + static_cast<size_t>(set[i]) * d + j);
       }
-      xsimd::max(acc, zero).store_unaligned(out + j);
+      xsimd::max(acc, floor).store_unaligned(out + j);
     }
     for (; j < d; ++j) {
       float acc = b_in[j];
       for (size_t i = 0; i < k; ++i) acc += W_in[static_cast<size_t>(set[i]) * d + j];
-      out[j] = acc > 0.0f ? acc : 0.0f;
+      out[j] = !relu || acc > 0.0f ? acc : 0.0f;
     }
   }
 }
@@ -221,9 +224,11 @@ void output_weight_gradient(const float* hidden_t, const float* dz, size_t B, si
 // dhidden = dz W_out, a reduction over the vocabulary along W_outT's rows: the GEMM reads W_outT
 // transposed into its packed blocks.
 template <class Arch>
-void hidden_gradient(const float* dz, const float* W_outT, const float* hidden, size_t B, size_t d,
-                     size_t V, size_t j0, size_t j1, float* dhidden) {
+void hidden_gradient(Activation activation, const float* dz, const float* W_outT,
+                     const float* hidden, size_t B, size_t d, size_t V, size_t j0, size_t j1,
+                     float* dhidden) {
   gemm<Arch, Start::kZero, true>(dz, V, W_outT, V, V, B, nullptr, j0, j1, dhidden, d);
+  if (activation == Activation::kIdentity) return;
   for (size_t b = 0; b < B; ++b) {
     for (size_t j = j0; j < j1; ++j) {
       if (!(hidden[b * d + j] > 0.0f)) dhidden[b * d + j] = 0.0f;

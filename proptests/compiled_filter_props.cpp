@@ -1,0 +1,61 @@
+// The compiled filter (compiled_filter.hpp): the same positives as the bit-packed Bloom filter over
+// the same family, and a file format that round-trips and refuses damage.
+#include <cstring>
+#include <memory>
+
+#include "bloomnet/bloom_filter.hpp"
+#include "bloomnet/compiled_filter.hpp"
+#include "bloomnet/error.hpp"
+#include "generators.hpp"
+
+namespace bloomnet {
+namespace {
+
+using prop::draw;
+
+// Seeded families, or explicit ones with a different number of positions per token (what a
+// trained network's hashes look like), empty hashes included.
+HashFamily draw_family() {
+  const size_t V = draw<size_t>(1, 300), m = draw<size_t>(1, 300);
+  if (*rc::gen::arbitrary<bool>()) {
+    return HashFamily(V, m, draw<size_t>(1, std::min<size_t>(m, 12)),
+                      *rc::gen::arbitrary<uint64_t>());
+  }
+  std::vector<std::vector<uint32_t>> positions(V);
+  for (auto& p : positions) p = prop::draw_set(m, 12);
+  return HashFamily::from_positions(m, positions);
+}
+
+RC_GTEST_PROP(CompiledFilter, positives_equal_the_bloom_filters, ()) {
+  const auto family = std::make_shared<const HashFamily>(draw_family());
+  const CompiledFilter compiled(*family);
+  const std::vector<uint32_t> S = prop::draw_set(family->V(), 40);
+  BloomFilter filter(family);
+  filter.insert(S);
+  RC_ASSERT(compiled.positives(S) == filter.positives());
+  RC_ASSERT(compiled.filter_of(S) == filter.bits());
+}
+
+RC_GTEST_PROP(CompiledFilter, files_round_trip_and_truncations_are_errors, ()) {
+  const CompiledFilter compiled(draw_family());
+  const std::vector<uint8_t> bytes = encode_compiled_filter(compiled);
+  RC_ASSERT(decode_compiled_filter(bytes) == compiled);
+  const size_t length = draw<size_t>(0, bytes.size() - 1);
+  RC_ASSERT_THROWS_AS(decode_compiled_filter({bytes.data(), length}), Error);
+}
+
+TEST(CompiledFilter, refuses_masks_with_bits_past_m_and_other_files) {
+  EXPECT_THROW(CompiledFilter(2, 3, {0b111, 0b1000}), Error);
+  EXPECT_THROW(CompiledFilter(2, 3, {0b111}), Error);
+  // A valid file whose last mask gets a bit past m.
+  const CompiledFilter ok(2, 3, {0b101, 0b011});
+  std::vector<uint8_t> bytes = encode_compiled_filter(ok);
+  bytes[bytes.size() - 8] |= 0b1000;
+  EXPECT_THROW(decode_compiled_filter(bytes), Error);
+  // A weights file is not a filter.
+  EXPECT_THROW(decode_compiled_filter(encode_weights(Network(2, 2), {})), Error);
+  EXPECT_THROW(CompiledFilter(HashFamily(4, 8, 2, 0)).positives(std::vector<uint32_t>{4}), Error);
+}
+
+}  // namespace
+}  // namespace bloomnet
