@@ -1,46 +1,76 @@
-// bloom/<operation>/<variant>: the bit-packed classic filter over a seeded hash family at about
-// 10 bits per key (h = 7), with ns per key and the measured FPR beside the speed.
+// bloom/<operation>/<variant>: the filters at about 10 bits per key, n from 10^4 to 10^7 keys,
+// with ns per key and (for misses) the measured FPR beside the speed:
+//   bitpacked            the classic filter over a seeded hash family (h = 7)
+//   splitblock_scalar    the split-block filter with the scalar reference kernels
+//   splitblock_<simd>    the same with the best SIMD kernels this CPU runs
+// Operations: insert, contains_hit, contains_miss (one key at a time), contains_batch (misses
+// and hits interleaved, through the batched test that overlaps memory latency).
+// peer/<operation>/libbloom: the same insert and contains through Debian's libbloom 1.6 (murmur2,
+// 7 hashes at 10 bits per key), linked as the real library, so every ratio comes from one run.
 #include <benchmark/benchmark.h>
+#include <bloom.h>
 
+#include <cmath>
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "bloomnet/bloom_filter.hpp"
-#include "bloomnet/task.hpp"
+#include "bloomnet/random.hpp"
+#include "bloomnet/split_block_filter.hpp"
 
 namespace bloomnet {
 namespace {
 
-constexpr size_t kBitsPerKey = 10, kHashes = 7;
+constexpr double kBitsPerKey = 10.0;
+constexpr size_t kHashes = 7;
 
-// A vocabulary of 2n tokens; the first n are inserted, the last n are never inserted (misses).
-std::shared_ptr<const HashFamily> family_for(size_t n) {
-  return std::make_shared<HashFamily>(2 * n, kBitsPerKey * n, kHashes, 1);
+void count_keys(benchmark::State& state, size_t n) {
+  state.counters["ns_per_key"] =
+      benchmark::Counter(static_cast<double>(n) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["keys"] = static_cast<double>(n);
 }
 
-BloomFilter filled(const std::shared_ptr<const HashFamily>& family, size_t n) {
-  BloomFilter filter(family);
-  for (uint32_t t = 0; t < n; ++t) filter.insert(t);
-  return filter;
+// 2n distinct random keys: the first n are inserted, the last n never are. Built once per n.
+const std::vector<uint64_t>& keys_for(size_t n) {
+  static std::map<size_t, std::vector<uint64_t>> cache;
+  auto& keys = cache[n];
+  if (keys.empty()) {
+    CounterRng rng(n, Purpose::kTaskSet, 0);
+    keys.resize(2 * n);
+    for (uint64_t& k : keys) k = rng.next();  // 64-bit: repeats have chance ~n^2 / 2^64
+  }
+  return keys;
 }
 
-void BM_insert(benchmark::State& state) {
+// --- the classic bit-packed filter over a vocabulary of 2n tokens ---------------------------
+
+const std::shared_ptr<const HashFamily>& family_for(size_t n) {
+  static std::map<size_t, std::shared_ptr<const HashFamily>> cache;
+  auto& family = cache[n];
+  if (!family) {
+    family = std::make_shared<HashFamily>(2 * n, static_cast<size_t>(kBitsPerKey * n), kHashes, 1);
+  }
+  return family;
+}
+
+void BM_bitpacked_insert(benchmark::State& state) {
   const auto n = static_cast<size_t>(state.range(0));
-  const auto family = family_for(n);
-  BloomFilter filter(family);
+  BloomFilter filter(family_for(n));
   for (auto _ : state) {
     filter.clear();
     for (uint32_t t = 0; t < n; ++t) filter.insert(t);
     benchmark::ClobberMemory();
   }
-  state.counters["ns_per_key"] =
-      benchmark::Counter(static_cast<double>(n) * static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  count_keys(state, n);
 }
 
-void BM_contains(benchmark::State& state, bool hits) {
+void BM_bitpacked_contains(benchmark::State& state, bool hits) {
   const auto n = static_cast<size_t>(state.range(0));
-  const auto family = family_for(n);
-  const BloomFilter filter = filled(family, n);
+  BloomFilter filter(family_for(n));
+  for (uint32_t t = 0; t < n; ++t) filter.insert(t);
   const uint32_t first = hits ? 0 : static_cast<uint32_t>(n);
   size_t found = 0;
   for (auto _ : state) {
@@ -48,38 +78,138 @@ void BM_contains(benchmark::State& state, bool hits) {
     for (uint32_t t = first; t < first + n; ++t) found += filter.contains(t);
     benchmark::DoNotOptimize(found);
   }
-  state.counters["ns_per_key"] =
-      benchmark::Counter(static_cast<double>(n) * static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  count_keys(state, n);
   if (!hits) state.counters["fpr"] = static_cast<double>(found) / static_cast<double>(n);
 }
 
-// positives(S) over a whole vocabulary of V tokens for a set of k = 16 (m = 256, h = 6).
-void BM_positives(benchmark::State& state) {
-  const auto V = static_cast<size_t>(state.range(0));
-  const auto family = std::make_shared<HashFamily>(V, 256, 6, 1);
-  TokenBatch batch;
-  TaskSampler({V, 16}, 2).sample(0, 1, batch);
-  BloomFilter filter(family);
-  filter.insert(batch.set(0));
-  for (auto _ : state) benchmark::DoNotOptimize(filter.positives());
-  state.counters["ns_per_token"] =
-      benchmark::Counter(static_cast<double>(V) * static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+// --- the split-block filter ------------------------------------------------------------------
+
+SplitBlockFilter split_block(size_t n, const KernelSet& kernels) {
+  return SplitBlockFilter::with_bits_per_key(n, kBitsPerKey, 1, kernels);
 }
 
-BENCHMARK(BM_insert)->Name("bloom/insert/bitpacked")->RangeMultiplier(10)->Range(10'000, 1'000'000);
-BENCHMARK_CAPTURE(BM_contains, hit, true)
-    ->Name("bloom/contains_hit/bitpacked")
-    ->RangeMultiplier(10)
-    ->Range(10'000, 1'000'000);
-BENCHMARK_CAPTURE(BM_contains, miss, false)
-    ->Name("bloom/contains_miss/bitpacked")
-    ->RangeMultiplier(10)
-    ->Range(10'000, 1'000'000);
-BENCHMARK(BM_positives)->Name("bloom/positives/bitpacked")->RangeMultiplier(4)->Range(4096, 65536);
+void BM_split_insert(benchmark::State& state, const KernelSet* kernels) {
+  const auto n = static_cast<size_t>(state.range(0));
+  const std::vector<uint64_t>& keys = keys_for(n);
+  for (auto _ : state) {
+    state.PauseTiming();
+    SplitBlockFilter filter = split_block(n, *kernels);
+    state.ResumeTiming();
+    filter.insert(std::span(keys).first(n));
+    benchmark::DoNotOptimize(filter);
+  }
+  count_keys(state, n);
+}
+
+void BM_split_contains(benchmark::State& state, const KernelSet* kernels, bool hits) {
+  const auto n = static_cast<size_t>(state.range(0));
+  const std::vector<uint64_t>& keys = keys_for(n);
+  SplitBlockFilter filter = split_block(n, *kernels);
+  filter.insert(std::span(keys).first(n));
+  const uint64_t* probe = keys.data() + (hits ? 0 : n);
+  size_t found = 0;
+  for (auto _ : state) {
+    found = 0;
+    for (size_t i = 0; i < n; ++i) found += filter.contains(probe[i]);
+    benchmark::DoNotOptimize(found);
+  }
+  count_keys(state, n);
+  if (!hits) state.counters["fpr"] = static_cast<double>(found) / static_cast<double>(n);
+  state.counters["fpr_theory"] = filter.fpr_theory(n);
+}
+
+void BM_split_contains_batch(benchmark::State& state, const KernelSet* kernels) {
+  const auto n = static_cast<size_t>(state.range(0));
+  const std::vector<uint64_t>& keys = keys_for(n);
+  SplitBlockFilter filter = split_block(n, *kernels);
+  filter.insert(std::span(keys).first(n));
+  std::vector<uint8_t> found(2 * n);
+  for (auto _ : state) {
+    filter.contains(keys, found);
+    benchmark::DoNotOptimize(found.data());
+  }
+  count_keys(state, 2 * n);
+  size_t false_positives = 0;
+  for (size_t i = n; i < 2 * n; ++i) false_positives += found[i];
+  state.counters["fpr"] = static_cast<double>(false_positives) / static_cast<double>(n);
+}
+
+// --- the peer: libbloom ----------------------------------------------------------------------
+
+// libbloom sizes by a target error: bits per entry = -ln(error) / ln(2)^2.
+struct LibBloom {
+  bloom filter{};
+  explicit LibBloom(size_t n) {
+    const double error = std::exp(-kBitsPerKey * std::log(2.0) * std::log(2.0));
+    if (bloom_init(&filter, static_cast<int>(n), error) != 0) throw std::bad_alloc();
+  }
+  ~LibBloom() { bloom_free(&filter); }
+  LibBloom(const LibBloom&) = delete;
+  LibBloom& operator=(const LibBloom&) = delete;
+};
+
+void BM_libbloom_insert(benchmark::State& state) {
+  const auto n = static_cast<size_t>(state.range(0));
+  const std::vector<uint64_t>& keys = keys_for(n);
+  LibBloom peer(n);
+  for (auto _ : state) {
+    bloom_reset(&peer.filter);
+    for (size_t i = 0; i < n; ++i) bloom_add(&peer.filter, &keys[i], sizeof(uint64_t));
+    benchmark::ClobberMemory();
+  }
+  count_keys(state, n);
+  state.counters["hashes"] = peer.filter.hashes;
+}
+
+void BM_libbloom_contains(benchmark::State& state, bool hits) {
+  const auto n = static_cast<size_t>(state.range(0));
+  const std::vector<uint64_t>& keys = keys_for(n);
+  LibBloom peer(n);
+  for (size_t i = 0; i < n; ++i) bloom_add(&peer.filter, &keys[i], sizeof(uint64_t));
+  const uint64_t* probe = keys.data() + (hits ? 0 : n);
+  size_t found = 0;
+  for (auto _ : state) {
+    found = 0;
+    for (size_t i = 0; i < n; ++i) found += bloom_check(&peer.filter, &probe[i], 8) == 1;
+    benchmark::DoNotOptimize(found);
+  }
+  count_keys(state, n);
+  if (!hits) state.counters["fpr"] = static_cast<double>(found) / static_cast<double>(n);
+}
+
+void register_all() {
+  auto sizes = [](benchmark::internal::Benchmark* b) {
+    b->ArgName("n")->RangeMultiplier(10)->Range(10'000, 10'000'000)->Unit(benchmark::kNanosecond);
+  };
+  sizes(benchmark::RegisterBenchmark("bloom/insert/bitpacked", BM_bitpacked_insert));
+  sizes(benchmark::RegisterBenchmark("bloom/contains_hit/bitpacked", BM_bitpacked_contains, true));
+  sizes(
+      benchmark::RegisterBenchmark("bloom/contains_miss/bitpacked", BM_bitpacked_contains, false));
+  const KernelSet* best = &simd_kernels();
+  for (const KernelSet* kernels : {&scalar_kernels(), best}) {
+    const std::string variant =
+        "splitblock_" + std::string(kernels == best ? kernels->name : "scalar");
+    sizes(benchmark::RegisterBenchmark(("bloom/insert/" + variant).c_str(), BM_split_insert,
+                                       kernels));
+    sizes(benchmark::RegisterBenchmark(("bloom/contains_hit/" + variant).c_str(), BM_split_contains,
+                                       kernels, true));
+    sizes(benchmark::RegisterBenchmark(("bloom/contains_miss/" + variant).c_str(),
+                                       BM_split_contains, kernels, false));
+    sizes(benchmark::RegisterBenchmark(("bloom/contains_batch/" + variant).c_str(),
+                                       BM_split_contains_batch, kernels));
+  }
+  sizes(benchmark::RegisterBenchmark("peer/insert/libbloom", BM_libbloom_insert));
+  sizes(benchmark::RegisterBenchmark("peer/contains_hit/libbloom", BM_libbloom_contains, true));
+  sizes(benchmark::RegisterBenchmark("peer/contains_miss/libbloom", BM_libbloom_contains, false));
+}
 
 }  // namespace
 }  // namespace bloomnet
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  bloomnet::register_all();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

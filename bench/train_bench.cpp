@@ -1,8 +1,8 @@
 // train/step/<kernels>/threads:<n>: one full training step (sample, forward, cross-entropy
 // gradient, backward, Adam) at the configurations of the training issue, with the scalar
 // references and the best SIMD kernels, on 1 and 2 threads.
-// peak/multiply_add/<kernels>/threads:<n>: the FMA peak those kernels reach on this machine, so
-// every step's GFLOP/s is also printed as a share of it (counter peak_share).
+// Every step's GFLOP/s is also printed as a share of the FMA peak those kernels reach on this
+// machine (counter peak_share; peak.hpp, measured once at start, as peak_bench does).
 // GFLOP/s counts 6 B d V flops per step: the three dense products (forward logits, the output
 // weights' gradient, the gradient reaching the hidden layer).
 // train/dense/<product>/<kernels>/threads:<n>: each of those products alone (2 B d V flops), split
@@ -17,31 +17,13 @@
 #include <vector>
 
 #include "bloomnet/trainer.hpp"
+#include "peak.hpp"
 
 namespace bloomnet {
 namespace {
 
 // Measured once per (kernels, threads) before the training benchmarks run.
 std::map<std::pair<std::string, int>, double> peak_gflops;
-
-double measure_peak(const KernelSet& kernels, int threads) {
-  constexpr size_t kIterations = size_t{1} << 24;
-  double flops = 0.0;
-  const double start = omp_get_wtime();
-#pragma omp parallel num_threads(threads) reduction(+ : flops)
-  {
-    float sink;
-    flops += kernels.multiply_add_peak(kIterations, &sink);
-    benchmark::DoNotOptimize(sink);
-  }
-  return flops / (omp_get_wtime() - start) * 1e-9;
-}
-
-void BM_peak(benchmark::State& state, const KernelSet* kernels, int threads) {
-  double gflops = 0.0;
-  for (auto _ : state) gflops = measure_peak(*kernels, threads);
-  state.counters["GFLOP/s"] = gflops;
-}
 
 void BM_train_step(benchmark::State& state, const KernelSet* kernels, int threads) {
   TrainConfig config;
@@ -114,14 +96,7 @@ void register_all() {
     for (int threads : {1, 2}) {
       const std::string suffix = std::string(kernels->name) + "/threads:" + std::to_string(threads);
       if (kernels == simd) {
-        peak_gflops[{kernels->name, threads}] = measure_peak(*kernels, threads);
-        benchmark::RegisterBenchmark(("peak/multiply_add/" + suffix).c_str(), BM_peak, kernels,
-                                     threads)
-            ->Iterations(3)
-            ->Unit(benchmark::kMillisecond)
-            ->UseRealTime();
-      }
-      if (kernels == simd) {
+        peak_gflops[{kernels->name, threads}] = bench::measure_peak_gflops(*kernels, threads);
         for (const auto& [name, product] :
              {std::pair{"logits", Product::kLogits},
               std::pair{"weight_gradient", Product::kWeightGradient},

@@ -290,6 +290,13 @@ TEST_F(Cli, compare_and_compile_read_an_exact_net_as_its_filter) {
        {"COMPARE.md", "compare.json", "w_in_histogram.csv", "w_in_head.csv", "hash_counts.csv"}) {
     EXPECT_TRUE(fs::exists(out / file)) << file;
   }
+  // The renderer draws a compare directory's figures on its own (no display needed).
+  const std::string render = std::string(BLOOMNET_PYTHON) + " " + BLOOMNET_RENDER_SCRIPT + " " +
+                             out.string() + " 2>" + (dir_ / "render.err").string();
+  ASSERT_EQ(std::system(render.c_str()), 0) << read_file(dir_ / "render.err");
+  for (const char* figure : {"w_in_heatmap.png", "w_in_histogram.png", "hash_counts.png"}) {
+    EXPECT_GT(fs::file_size(out / figure), 1000u) << figure;
+  }
   const std::string filter = (dir_ / "exact.filter").string();
   const CommandResult c = run("compile --weights " + net + " --k 4 --sets 300 --out " + filter);
   ASSERT_EQ(c.exit_code, 0) << c.err;

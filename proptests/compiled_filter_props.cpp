@@ -5,6 +5,7 @@
 
 #include "bloomnet/bloom_filter.hpp"
 #include "bloomnet/compiled_filter.hpp"
+#include "bloomnet/construct.hpp"
 #include "bloomnet/error.hpp"
 #include "generators.hpp"
 
@@ -26,14 +27,34 @@ HashFamily draw_family() {
   return HashFamily::from_positions(m, positions);
 }
 
-RC_GTEST_PROP(CompiledFilter, positives_equal_the_bloom_filters, ()) {
+// Whole-vocabulary queries three ways give one answer: the bit-packed filter, the compiled masks
+// (both layouts, every kernel set) and, for seeded families, the exact network's P(S).
+RC_GTEST_PROP(CompiledFilter, positives_equal_the_bloom_filters_and_the_exact_net, ()) {
   const auto family = std::make_shared<const HashFamily>(draw_family());
-  const CompiledFilter compiled(*family);
   const std::vector<uint32_t> S = prop::draw_set(family->V(), 40);
   BloomFilter filter(family);
   filter.insert(S);
-  RC_ASSERT(compiled.positives(S) == filter.positives());
-  RC_ASSERT(compiled.filter_of(S) == filter.bits());
+  const Bitset expected = filter.positives();
+  std::vector<const KernelSet*> sets = runnable_simd_kernels();
+  sets.push_back(&scalar_kernels());
+  for (const KernelSet* kernels : sets) {
+    const CompiledFilter compiled(*family, *kernels);
+    RC_ASSERT(compiled.positives(S) == expected);
+    RC_ASSERT(compiled.positives_by_masks(S) == expected);
+    RC_ASSERT(compiled.filter_of(S) == filter.bits());
+  }
+  if (family->seed() && !S.empty()) {
+    const Network net = construct_exact(*family, 20.0f);
+    TokenBatch batch;
+    batch.add(S);
+    Activations act;
+    forward(net, batch, act);
+    Bitset by_net(family->V());
+    for (size_t t = 0; t < family->V(); ++t) {
+      if (act.z[t] == 0.0f) by_net.set(t);  // positives get z = 0, the rest z <= -beta
+    }
+    RC_ASSERT(by_net == expected);
+  }
 }
 
 RC_GTEST_PROP(CompiledFilter, files_round_trip_and_truncations_are_errors, ()) {

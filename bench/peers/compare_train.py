@@ -20,10 +20,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def ours(bench, config, min_time):
-    """Our steps at one configuration and the FMA peaks, from Google Benchmark's JSON (the
-    scalar references are left out: they take seconds per step)."""
+    """Our steps at one configuration and the FMA peaks (train_bench measures them at start and
+    prints each step's share), from Google Benchmark's JSON (the scalar references are left out:
+    they take seconds per step)."""
     V, k, d, B = config
-    pattern = f"^(peak/.*|train/step/[^s].*/V:{V}/k:{k}/d:{d}/B:{B}/.*)$"
+    pattern = f"^train/step/[^s].*/V:{V}/k:{k}/d:{d}/B:{B}/.*$"
     out = subprocess.run(
         [bench, "--benchmark_format=json", f"--benchmark_filter={pattern}",
          f"--benchmark_min_time={min_time}"],
@@ -32,11 +33,9 @@ def ours(bench, config, min_time):
     for b in json.loads(out)["benchmarks"]:
         name = b["name"]
         threads = int(name.split("threads:")[1].split("/")[0])
-        if name.startswith("peak/"):
-            peaks[threads] = b["GFLOP/s"]
-        else:
-            V, k, d, B = (int(name.split(f"/{key}:")[1].split("/")[0]) for key in "VkdB")
-            steps[(V, k, d, B, threads)] = {"ms": 1e3 / b["steps/s"], "kernels": name.split("/")[2]}
+        peaks[threads] = b["GFLOP/s"] / b["peak_share"]
+        V, k, d, B = (int(name.split(f"/{key}:")[1].split("/")[0]) for key in "VkdB")
+        steps[(V, k, d, B, threads)] = {"ms": 1e3 / b["steps/s"], "kernels": name.split("/")[2]}
     return steps, peaks
 
 

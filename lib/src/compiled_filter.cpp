@@ -1,5 +1,6 @@
 #include "bloomnet/compiled_filter.hpp"
 
+#include <bit>
 #include <cstring>
 #include <string>
 
@@ -16,8 +17,8 @@ size_t words_for(size_t m) { return (m + 63) / 64; }
 
 }  // namespace
 
-CompiledFilter::CompiledFilter(const HashFamily& family)
-    : V_(family.V()), m_(family.m()), words_(words_for(family.m())) {
+CompiledFilter::CompiledFilter(const HashFamily& family, const KernelSet& kernels)
+    : V_(family.V()), m_(family.m()), words_(words_for(family.m())), kernels_(&kernels) {
   require_memory(static_cast<double>(V_) * static_cast<double>(words_) * sizeof(uint64_t),
                  "a compiled filter of V = " + std::to_string(V_) +
                      " tokens and m = " + std::to_string(m_) + " bits");
@@ -25,19 +26,37 @@ CompiledFilter::CompiledFilter(const HashFamily& family)
   for (uint32_t t = 0; t < V_; ++t) {
     for (uint32_t j : family.positions(t)) masks_[t * words_ + j / 64] |= uint64_t{1} << (j % 64);
   }
+  build_rows();
 }
 
-CompiledFilter::CompiledFilter(size_t V, size_t m, std::vector<uint64_t> masks)
-    : V_(V), m_(m), words_(words_for(m)), masks_(std::move(masks)) {
+CompiledFilter::CompiledFilter(size_t V, size_t m, std::vector<uint64_t> masks,
+                               const KernelSet& kernels)
+    : V_(V), m_(m), words_(words_for(m)), kernels_(&kernels), masks_(std::move(masks)) {
   require(V >= 1 && m >= 1, "a compiled filter needs V >= 1 and m >= 1");
   require(masks_.size() / words_ == V && masks_.size() % words_ == 0,
           "a compiled filter of V = " + std::to_string(V) + " and m = " + std::to_string(m) +
               " needs " + std::to_string(V) + " x " + std::to_string(words_) + " mask words");
-  if (m_ % 64 == 0) return;
-  const uint64_t outside = ~uint64_t{0} << (m_ % 64);
+  if (m_ % 64 != 0) {
+    const uint64_t outside = ~uint64_t{0} << (m_ % 64);
+    for (size_t t = 0; t < V_; ++t) {
+      require(
+          (masks_[t * words_ + words_ - 1] & outside) == 0,
+          "the mask of token " + std::to_string(t) + " has bits past m = " + std::to_string(m_));
+    }
+  }
+  build_rows();
+}
+
+void CompiledFilter::build_rows() {
+  const size_t row_words = words_for(V_);
+  rows_.assign(m_ * row_words, 0);
   for (size_t t = 0; t < V_; ++t) {
-    require((masks_[t * words_ + words_ - 1] & outside) == 0,
-            "the mask of token " + std::to_string(t) + " has bits past m = " + std::to_string(m_));
+    for (size_t w = 0; w < words_; ++w) {
+      for (uint64_t bits = masks_[t * words_ + w]; bits != 0; bits &= bits - 1) {
+        const size_t j = w * 64 + static_cast<size_t>(std::countr_zero(bits));
+        rows_[j * row_words + t / 64] |= uint64_t{1} << (t % 64);
+      }
+    }
   }
 }
 
@@ -52,16 +71,33 @@ Bitset CompiledFilter::filter_of(std::span<const uint32_t> S) const {
 
 Bitset CompiledFilter::positives(std::span<const uint32_t> S) const {
   const Bitset filter = filter_of(S);
+  std::vector<uint32_t> unset_bits;
+  for (size_t j = 0; j < m_; ++j) {
+    if (!filter.test(j)) unset_bits.push_back(static_cast<uint32_t>(j));
+  }
+  const size_t row_words = words_for(V_);
+  std::vector<uint64_t> negatives(row_words);
+  // Large vocabularies split their words among threads: every word has one owner.
+  constexpr size_t kWordsPerChunk = 256;
+  const long chunks = static_cast<long>((row_words + kWordsPerChunk - 1) / kWordsPerChunk);
+#pragma omp parallel for schedule(static) if (chunks > 1)
+  for (long c = 0; c < chunks; ++c) {
+    const size_t w0 = static_cast<size_t>(c) * kWordsPerChunk;
+    kernels_->union_of_rows(rows_.data(), row_words, unset_bits.data(), unset_bits.size(), w0,
+                            std::min(row_words, w0 + kWordsPerChunk), negatives.data());
+  }
+  for (uint64_t& w : negatives) w = ~w;
+  return Bitset(V_, std::move(negatives));  // drops the complement's bits past V
+}
+
+Bitset CompiledFilter::positives_by_masks(std::span<const uint32_t> S) const {
+  const Bitset filter = filter_of(S);
   std::vector<uint64_t> unset(words_);
   for (size_t w = 0; w < words_; ++w) unset[w] = ~filter.words()[w];
-  Bitset out(V_);
-  for (size_t t = 0; t < V_; ++t) {
-    const uint64_t* mask = masks_.data() + t * words_;
-    uint64_t outside = 0;
-    for (size_t w = 0; w < words_; ++w) outside |= mask[w] & unset[w];
-    if (outside == 0) out.set(t);
-  }
-  return out;
+  // Bits past m in the complement are harmless: no mask has them.
+  std::vector<uint64_t> out(words_for(V_));
+  kernels_->mask_positives(masks_.data(), V_, words_, unset.data(), out.data());
+  return Bitset(V_, std::move(out));
 }
 
 std::vector<uint8_t> encode_compiled_filter(const CompiledFilter& filter,

@@ -1,5 +1,9 @@
 // A Bloom filter compiled to one bit mask per token: token t's hash H(t) as an m-bit mask, the
 // filter of S as the OR of its members' masks, and t positive exactly when mask_t & ~filter == 0.
+// Beside the masks it keeps their transpose, one V-bit row per filter bit j (the tokens whose hash
+// holds j): a token is negative exactly when its hash holds an unset bit, so positives(S) is the
+// complement of the OR of the unset bits' rows, about m / 2 streaming ORs of V bits, which is
+// faster than testing V masks (positives_by_masks, the same answer).
 // The same verdicts as BloomFilter over the same family, with whole-vocabulary queries as a
 // stream of word-wise ANDs; what a trained network compiles to once its hashes are read
 // (analysis.hpp). Files: safetensors with one U64 tensor `hash_masks` [V, words] (bit j of token
@@ -15,15 +19,17 @@
 
 #include "bloomnet/bitset.hpp"
 #include "bloomnet/hash_family.hpp"
+#include "bloomnet/kernels.hpp"
 #include "bloomnet/weights_io.hpp"
 
 namespace bloomnet {
 
 class CompiledFilter {
  public:
-  explicit CompiledFilter(const HashFamily& family);
+  explicit CompiledFilter(const HashFamily& family, const KernelSet& kernels = simd_kernels());
   // Masks given directly, row t = words [t words, (t + 1) words); bits at or past m must be zero.
-  CompiledFilter(size_t V, size_t m, std::vector<uint64_t> masks);
+  CompiledFilter(size_t V, size_t m, std::vector<uint64_t> masks,
+                 const KernelSet& kernels = simd_kernels());
 
   size_t V() const { return V_; }
   size_t m() const { return m_; }
@@ -33,14 +39,22 @@ class CompiledFilter {
 
   // The filter of S: the OR of its members' masks (m bits). Throws Error for a token outside V.
   Bitset filter_of(std::span<const uint32_t> S) const;
-  // Every token the filter of S reports: S and its false positives.
+  // Every token the filter of S reports: S and its false positives (through the bit rows).
   Bitset positives(std::span<const uint32_t> S) const;
+  // The same set, testing every token's mask against the filter's unset bits.
+  Bitset positives_by_masks(std::span<const uint32_t> S) const;
 
-  bool operator==(const CompiledFilter& other) const = default;
+  bool operator==(const CompiledFilter& other) const {
+    return V_ == other.V_ && m_ == other.m_ && masks_ == other.masks_;
+  }
 
  private:
+  void build_rows();
+
   size_t V_, m_, words_;
+  const KernelSet* kernels_;
   std::vector<uint64_t> masks_;
+  std::vector<uint64_t> rows_;  // (m, ceil(V / 64)): bit t of row j set when j is in H(t)
 };
 
 std::vector<uint8_t> encode_compiled_filter(const CompiledFilter& filter,

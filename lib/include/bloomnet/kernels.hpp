@@ -1,5 +1,6 @@
-// The numeric kernels of the network, as tables of function pointers: one table per instruction
-// set, all computing the same thing. The SIMD tables come from one generic xsimd implementation
+// The SIMD kernels of the library (the network's numeric kernels, the split-block filter's and
+// the compiled filter's), as tables of function pointers: one table per instruction set, all
+// computing the same thing. The SIMD tables come from one generic xsimd implementation
 // (src/kernels/simd_kernels.hpp) built once per architecture; src/kernels/dispatch.cpp is the only
 // place that knows which architectures exist and picks the best the CPU runs. The scalar table
 // (src/kernels/scalar_kernels.cpp) is the plain reference every SIMD kernel is tested against
@@ -33,6 +34,22 @@ struct AdamStep {
   float beta1, one_minus_beta1, beta2, one_minus_beta2;
   float step_size, inv_sqrt_correction2, eps, decay;
 };
+
+// The split-block Bloom filter's layout (SPEC section 3, split_block_filter.hpp): 256-bit blocks
+// of 8 x 32-bit lanes. A key k hashes to h = block_hash(k, seed); its block is (h >> 32) * blocks
+// >> 32 (a multiply-shift range reduction, no modulo) and lane i gets bit
+// (uint32(h) * kBlockSalts[i]) >> 27. The salts are odd, so each lane's bit is a distinct
+// multiply-shift hash of h's low half.
+inline constexpr uint32_t kBlockSalts[8] = {0x47b6137bU, 0x44974d91U, 0x8824ad5bU, 0xa2b7289dU,
+                                            0x705495c7U, 0x2df1424bU, 0x9efc4947U, 0x5c6bfb31U};
+
+// One multiply and one xor-shift: the product's high half depends on every bit of the key and
+// feeds the block choice directly and the lanes through the xor (a full 64-bit finalizer costs
+// twice the instructions of the whole lookup).
+constexpr uint64_t block_hash(uint64_t key, uint64_t seed) {
+  const uint64_t h = (key ^ seed) * 0x9e3779b97f4a7c15ULL;
+  return h ^ (h >> 32);
+}
 
 struct KernelSet {
   const char* name;
@@ -101,6 +118,25 @@ struct KernelSet {
   // Returns the flops done (2 per lane per multiply-add); the result goes to *sink so the loop
   // cannot be optimized away. For benchmarks: every GFLOP/s figure is printed as a share of it.
   double (*multiply_add_peak)(size_t iterations, float* sink);
+
+  // The split-block filter over `blocks` blocks (8 uint32 each, 32-byte aligned): insert n keys;
+  // test one key; test n keys, out[i] = 1 when key i may be present. The batched test hashes a
+  // window of keys and prefetches their blocks before testing any, so the window's memory
+  // latencies overlap.
+  void (*block_insert)(uint32_t* data, size_t blocks, uint64_t seed, const uint64_t* keys,
+                       size_t n);
+  bool (*block_contains)(const uint32_t* data, size_t blocks, uint64_t seed, uint64_t key);
+  void (*block_contains_batch)(const uint32_t* data, size_t blocks, uint64_t seed,
+                               const uint64_t* keys, size_t n, uint8_t* out);
+
+  // The compiled filter's whole-vocabulary query (compiled_filter.hpp), two ways:
+  // mask_positives: token t's mask is masks[t words, (t + 1) words); bit t of out (V bits) is set
+  //   when mask_t & unset is zero.
+  // union_of_rows: out[w] = the OR of rows[r stride + w] over the listed r, for w in [w0, w1).
+  void (*mask_positives)(const uint64_t* masks, size_t V, size_t words, const uint64_t* unset,
+                         uint64_t* out);
+  void (*union_of_rows)(const uint64_t* rows, size_t stride, const uint32_t* which, size_t count,
+                        size_t w0, size_t w1, uint64_t* out);
 };
 
 // The best SIMD kernels this CPU runs: the runtime dispatch point.

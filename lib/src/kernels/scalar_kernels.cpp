@@ -148,13 +148,63 @@ double multiply_add_peak(size_t iterations, float* sink) {
   return 2.0 * static_cast<double>(iterations * kChains);
 }
 
+// The split-block filter, a lane at a time.
+const uint32_t* block_of(const uint32_t* data, size_t blocks, uint64_t h) {
+  return data + 8 * ((h >> 32) * blocks >> 32);
+}
+
+void block_insert(uint32_t* data, size_t blocks, uint64_t seed, const uint64_t* keys, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t h = block_hash(keys[i], seed);
+    uint32_t* block = const_cast<uint32_t*>(block_of(data, blocks, h));
+    for (int lane = 0; lane < 8; ++lane) {
+      block[lane] |= uint32_t{1} << ((static_cast<uint32_t>(h) * kBlockSalts[lane]) >> 27);
+    }
+  }
+}
+
+bool block_contains(const uint32_t* data, size_t blocks, uint64_t seed, uint64_t key) {
+  const uint64_t h = block_hash(key, seed);
+  const uint32_t* block = block_of(data, blocks, h);
+  for (int lane = 0; lane < 8; ++lane) {
+    const uint32_t bit = uint32_t{1} << ((static_cast<uint32_t>(h) * kBlockSalts[lane]) >> 27);
+    if ((block[lane] & bit) == 0) return false;
+  }
+  return true;
+}
+
+void block_contains_batch(const uint32_t* data, size_t blocks, uint64_t seed, const uint64_t* keys,
+                          size_t n, uint8_t* out) {
+  for (size_t i = 0; i < n; ++i) out[i] = block_contains(data, blocks, seed, keys[i]);
+}
+
+void mask_positives(const uint64_t* masks, size_t V, size_t words, const uint64_t* unset,
+                    uint64_t* out) {
+  std::fill(out, out + (V + 63) / 64, 0);
+  for (size_t t = 0; t < V; ++t) {
+    uint64_t outside = 0;
+    for (size_t w = 0; w < words; ++w) outside |= masks[t * words + w] & unset[w];
+    if (outside == 0) out[t / 64] |= uint64_t{1} << (t % 64);
+  }
+}
+
+void union_of_rows(const uint64_t* rows, size_t stride, const uint32_t* which, size_t count,
+                   size_t w0, size_t w1, uint64_t* out) {
+  std::fill(out + w0, out + w1, 0);
+  for (size_t i = 0; i < count; ++i) {
+    for (size_t w = w0; w < w1; ++w) out[w] |= rows[which[i] * stride + w];
+  }
+}
+
 }  // namespace
 
 const KernelSet& scalar_kernels() {
   static const KernelSet set{"scalar",        &hidden_forward,         &input_gradient,
                              &output_forward, &output_weight_gradient, &hidden_gradient,
                              &softmax,        &loss_gradient,          &adam_update,
-                             &sgd_update,     &multiply_add_peak};
+                             &sgd_update,     &multiply_add_peak,      &block_insert,
+                             &block_contains, &block_contains_batch,   &mask_positives,
+                             &union_of_rows};
   return set;
 }
 

@@ -7,6 +7,7 @@
 // Tests: proptests/kernels_props.cpp.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <type_traits>
@@ -406,6 +407,123 @@ double multiply_add_peak(size_t iterations, float* sink) {
   return 2.0 * static_cast<double>(iterations * kChains * Batch::size);
 }
 
+// The split-block filter's blocks are 256 bits: AVX2 and AVX-512 both hold one in a 256-bit
+// register (AVX-512 with its EVEX encodings), SSE2 in two 128-bit ones.
+template <class Arch>
+using BlockArch = std::conditional_t<(xsimd::batch<uint32_t, Arch>::size > 8), xsimd::avx2, Arch>;
+
+// The lanes of key hash h's bits within its block, one 256-bit block as 8 / W vectors.
+template <class Arch>
+struct BlockMask {
+  using Batch = xsimd::batch<uint32_t, BlockArch<Arch>>;
+  static constexpr size_t kVectors = 8 / Batch::size;
+  std::array<Batch, kVectors> bits;
+
+  explicit BlockMask(uint64_t h) {
+    const Batch low(static_cast<uint32_t>(h));
+    for (size_t v = 0; v < kVectors; ++v) {
+      const Batch salt = Batch::load_unaligned(kBlockSalts + v * Batch::size);
+      bits[v] = Batch(1u) << ((low * salt) >> 27);
+    }
+  }
+
+  bool all_set_in(const uint32_t* block) const {
+    for (size_t v = 0; v < kVectors; ++v) {
+      const Batch lanes = Batch::load_aligned(block + v * Batch::size);
+      if (!xsimd::all((lanes & bits[v]) == bits[v])) return false;
+    }
+    return true;
+  }
+};
+
+inline size_t block_index(uint64_t h, size_t blocks) { return (h >> 32) * blocks >> 32; }
+
+template <class Arch>
+void block_insert(uint32_t* data, size_t blocks, uint64_t seed, const uint64_t* keys, size_t n) {
+  using Mask = BlockMask<Arch>;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t h = block_hash(keys[i], seed);
+    uint32_t* block = data + 8 * block_index(h, blocks);
+    const Mask mask(h);
+    for (size_t v = 0; v < Mask::kVectors; ++v) {
+      uint32_t* at = block + v * Mask::Batch::size;
+      (Mask::Batch::load_aligned(at) | mask.bits[v]).store_aligned(at);
+    }
+  }
+}
+
+template <class Arch>
+bool block_contains(const uint32_t* data, size_t blocks, uint64_t seed, uint64_t key) {
+  const uint64_t h = block_hash(key, seed);
+  return BlockMask<Arch>(h).all_set_in(data + 8 * block_index(h, blocks));
+}
+
+template <class Arch>
+void block_contains_batch(const uint32_t* data, size_t blocks, uint64_t seed, const uint64_t* keys,
+                          size_t n, uint8_t* out) {
+  // Enough keys in flight to cover a DRAM access, few enough for the line fill buffers.
+  constexpr size_t kWindow = 16;
+  uint64_t hashes[kWindow];
+  const uint32_t* block[kWindow];
+  for (size_t first = 0; first < n; first += kWindow) {
+    const size_t count = std::min(kWindow, n - first);
+    for (size_t i = 0; i < count; ++i) {
+      hashes[i] = block_hash(keys[first + i], seed);
+      block[i] = data + 8 * block_index(hashes[i], blocks);
+      __builtin_prefetch(block[i]);
+    }
+    for (size_t i = 0; i < count; ++i) {
+      out[first + i] = BlockMask<Arch>(hashes[i]).all_set_in(block[i]);
+    }
+  }
+}
+
+template <class Arch>
+void mask_positives(const uint64_t* masks, size_t V, size_t words, const uint64_t* unset,
+                    uint64_t* out) {
+  using Batch = xsimd::batch<uint64_t, BlockArch<Arch>>;
+  constexpr size_t W = Batch::size;
+  std::fill(out, out + (V + 63) / 64, 0);
+  if (words % W != 0) {
+    // Masks narrower than a register (m < 256 on AVX2): word by word.
+    for (size_t t = 0; t < V; ++t) {
+      uint64_t outside = 0;
+      for (size_t w = 0; w < words; ++w) outside |= masks[t * words + w] & unset[w];
+      out[t / 64] |= static_cast<uint64_t>(outside == 0) << (t % 64);
+    }
+    return;
+  }
+  for (size_t t = 0; t < V; ++t) {
+    Batch outside(uint64_t{0});
+    for (size_t w = 0; w < words; w += W) {
+      outside |= Batch::load_unaligned(masks + t * words + w) & Batch::load_unaligned(unset + w);
+    }
+    out[t / 64] |= static_cast<uint64_t>(!xsimd::any(outside != Batch(uint64_t{0}))) << (t % 64);
+  }
+}
+
+template <class Arch>
+void union_of_rows(const uint64_t* rows, size_t stride, const uint32_t* which, size_t count,
+                   size_t w0, size_t w1, uint64_t* out) {
+  using Batch = xsimd::batch<uint64_t, Arch>;
+  constexpr size_t W = Batch::size;
+  std::fill(out + w0, out + w1, 0);
+  // Four rows per pass over the output range: each row is read as one contiguous stream, and the
+  // range (callers keep it to a few KB) stays in L1 between passes.
+  size_t i = 0;
+  for (; i < count; i += 4) {
+    const uint64_t* r[4];
+    for (size_t j = 0; j < 4; ++j) r[j] = rows + which[std::min(i + j, count - 1)] * stride;
+    size_t w = w0;
+    for (; w + W <= w1; w += W) {
+      const Batch a = Batch::load_unaligned(r[0] + w) | Batch::load_unaligned(r[1] + w);
+      const Batch b = Batch::load_unaligned(r[2] + w) | Batch::load_unaligned(r[3] + w);
+      (Batch::load_unaligned(out + w) | a | b).store_unaligned(out + w);
+    }
+    for (; w < w1; ++w) out[w] |= r[0][w] | r[1][w] | r[2][w] | r[3][w];
+  }
+}
+
 }  // namespace
 
 template <class Arch>
@@ -413,7 +531,9 @@ KernelSet KernelSetOf::operator()(Arch) const {
   return KernelSet{Arch::name(),          &hidden_forward<Arch>,         &input_gradient<Arch>,
                    &output_forward<Arch>, &output_weight_gradient<Arch>, &hidden_gradient<Arch>,
                    &softmax<Arch>,        &loss_gradient<Arch>,          &adam_update<Arch>,
-                   &sgd_update<Arch>,     &multiply_add_peak<Arch>};
+                   &sgd_update<Arch>,     &multiply_add_peak<Arch>,      &block_insert<Arch>,
+                   &block_contains<Arch>, &block_contains_batch<Arch>,   &mask_positives<Arch>,
+                   &union_of_rows<Arch>};
 }
 
 }  // namespace bloomnet::kernels

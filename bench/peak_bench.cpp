@@ -1,0 +1,54 @@
+// peak/multiply_add/<kernels>/threads:<n>: the FMA peak each SIMD kernel set reaches (GFLOP/s);
+// peak/triad/threads:<n>: the streaming bandwidth a = b + s c (GB/s). Every GFLOP/s and GB/s
+// figure of the other benchmarks is read against these.
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+#include "peak.hpp"
+
+namespace bloomnet {
+namespace {
+
+void BM_multiply_add(benchmark::State& state, const KernelSet* kernels, int threads) {
+  double gflops = 0.0;
+  for (auto _ : state) gflops = bench::measure_peak_gflops(*kernels, threads);
+  state.counters["GFLOP/s"] = gflops;
+}
+
+void BM_triad(benchmark::State& state, int threads) {
+  double gbs = 0.0;
+  for (auto _ : state) gbs = bench::measure_triad_gbs(threads);
+  state.counters["GB/s"] = gbs;
+}
+
+void register_all() {
+  const int cores = omp_get_num_procs();
+  for (const KernelSet* set : runnable_simd_kernels()) {
+    for (int threads = 1; threads <= cores; threads *= 2) {
+      benchmark::RegisterBenchmark(
+          ("peak/multiply_add/" + std::string(set->name) + "/threads:" + std::to_string(threads))
+              .c_str(),
+          BM_multiply_add, set, threads)
+          ->Iterations(3)
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+  for (int threads = 1; threads <= cores; threads *= 2) {
+    benchmark::RegisterBenchmark(("peak/triad/threads:" + std::to_string(threads)).c_str(),
+                                 BM_triad, threads)
+        ->Iterations(1)
+        ->Unit(benchmark::kMillisecond);
+  }
+}
+
+}  // namespace
+}  // namespace bloomnet
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  bloomnet::register_all();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

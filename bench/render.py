@@ -1,0 +1,313 @@
+#!/usr/bin/python3
+"""Renders the benchmark report from Google Benchmark's JSON files.
+
+    bench/render.py DATA_DIR OUT.md
+
+DATA_DIR holds what bench/run.sh wrote: peak.json, bloom.json, network.json, train.json and, when
+PyTorch was available, torch.json (bench/peers/compare_train.py). Tables and plots (PNG, beside
+the JSON) go into OUT.md; every ratio compares two rows of the same run.
+"""
+import json
+import math
+import os
+import re
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+
+
+def load(folder, name):
+    path = os.path.join(folder, name + ".json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def rows(data):
+    """{name: benchmark} for the runs (no aggregates), skipping errors."""
+    out = {}
+    for b in (data or {}).get("benchmarks", []):
+        if b.get("run_type", "iteration") == "iteration" and not b.get("error_occurred"):
+            out[b["name"]] = b
+    return out
+
+
+def args_of(name):
+    """The key:value pieces of a benchmark name, as ints where they are."""
+    out = {}
+    for piece in name.split("/"):
+        if ":" in piece:
+            key, value = piece.split(":", 1)
+            out[key] = int(value) if value.isdigit() else value
+    return out
+
+
+def prefix(name):
+    return "/".join(p for p in name.split("/") if ":" not in p)
+
+
+def fmt(x, digits=3):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return f"{x:.{digits}g}"
+
+
+def save(fig, path):
+    fig.tight_layout()
+    temporary = path + ".tmp.png"
+    fig.savefig(temporary, dpi=100)
+    plt.close(fig)
+    os.replace(temporary, path)
+
+
+def ns(b, counter):
+    return b[counter] * 1e9 if b and counter in b else None
+
+
+def peaks(data):
+    fma, triad = {}, {}
+    for name, b in rows(data).items():
+        threads = args_of(name).get("threads")
+        if name.startswith("peak/multiply_add/"):
+            fma[(name.split("/")[2], threads)] = b["GFLOP/s"]
+        elif name.startswith("peak/triad/"):
+            triad[threads] = b["GB/s"]
+    return fma, triad
+
+
+def bloom_section(folder, data, lines):
+    bench = rows(data)
+    if not bench:
+        return
+    add = lines.append
+    by = {}
+    for name, b in bench.items():
+        by.setdefault(prefix(name), {})[args_of(name)["n"]] = b
+    sizes = sorted({n for v in by.values() for n in v})
+    simd = next((p.split("_", 1)[1] for p in by if p.startswith("bloom/contains_hit/splitblock_")
+                 and not p.endswith("scalar")), None)
+    split = f"splitblock_{simd}"
+    add("## Bloom filters and their peer\n")
+    add("ns per key at 10 bits per key, one run (`build/release/bench/bloom_bench`). `bitpacked`: "
+        "the classic filter (h = 7); `splitblock_*`: the split-block filter (SPEC section 3); "
+        "`libbloom`: Debian's libbloom 1.6 through its C API (murmur2, 7 hashes).\n")
+    cols = [("bloom/contains_hit/bitpacked", "bitpacked hit"),
+            ("bloom/contains_miss/bitpacked", "bitpacked miss"),
+            (f"bloom/contains_hit/{split}", "split hit"),
+            (f"bloom/contains_miss/{split}", "split miss"),
+            (f"bloom/contains_batch/{split}", "split batched"),
+            ("bloom/contains_hit/splitblock_scalar", "split scalar hit"),
+            ("peer/contains_hit/libbloom", "libbloom hit"),
+            ("peer/contains_miss/libbloom", "libbloom miss")]
+    add("| keys n | " + " | ".join(c[1] for c in cols) + " |")
+    add("|---|" + "---|" * len(cols))
+    for n in sizes:
+        add(f"| {n:.0e} | " + " | ".join(fmt(ns(by.get(c[0], {}).get(n), "ns_per_key"))
+                                        for c in cols) + " |")
+    add("")
+    add("Inserts, ns per key:\n")
+    ins = [("bloom/insert/bitpacked", "bitpacked"), (f"bloom/insert/{split}", "split SIMD"),
+           ("bloom/insert/splitblock_scalar", "split scalar"), ("peer/insert/libbloom", "libbloom")]
+    add("| keys n | " + " | ".join(c[1] for c in ins) + " |")
+    add("|---|" + "---|" * len(ins))
+    for n in sizes:
+        add(f"| {n:.0e} | " + " | ".join(fmt(ns(by.get(c[0], {}).get(n), "ns_per_key"))
+                                        for c in ins) + " |")
+    add("")
+    add("Ratios within this run (libbloom time / ours; above 1 means we are faster), and the "
+        "measured FPR of misses:\n")
+    add("| keys n | split contains vs libbloom | split batched vs libbloom | bitpacked vs libbloom "
+        "| FPR split (theory) | FPR bitpacked | FPR libbloom |")
+    add("|---|---|---|---|---|---|---|")
+    for n in sizes:
+        def get(p, counter="ns_per_key"):
+            b = by.get(p, {}).get(n)
+            return b.get(counter) if b else None
+        lib = get("peer/contains_hit/libbloom")
+        lib_miss = get("peer/contains_miss/libbloom")
+        lib_mean = (lib + lib_miss) / 2 if lib and lib_miss else None
+        ours = [get(f"bloom/contains_hit/{split}"), get(f"bloom/contains_miss/{split}")]
+        ours_mean = sum(ours) / 2 if all(ours) else None
+        batch = get(f"bloom/contains_batch/{split}")
+        bit = [get("bloom/contains_hit/bitpacked"), get("bloom/contains_miss/bitpacked")]
+        bit_mean = sum(bit) / 2 if all(bit) else None
+        ratio = lambda a, b: a / b if a and b else None  # noqa: E731
+        add(f"| {n:.0e} | {fmt(ratio(lib_mean, ours_mean))}x | {fmt(ratio(lib_mean, batch))}x | "
+            f"{fmt(ratio(lib_mean, bit_mean))}x | {fmt(get(f'bloom/contains_miss/{split}', 'fpr'))} "
+            f"({fmt(get(f'bloom/contains_miss/{split}', 'fpr_theory'))}) | "
+            f"{fmt(get('bloom/contains_miss/bitpacked', 'fpr'))} | "
+            f"{fmt(get('peer/contains_miss/libbloom', 'fpr'))} |")
+    add("")
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    for ax, op in zip(axes, ("contains_hit", "insert")):
+        for p, values in sorted(by.items()):
+            if f"/{op}/" not in p:
+                continue
+            xs = sorted(values)
+            ax.plot(xs, [values[n]["ns_per_key"] * 1e9 for n in xs], "o-", label=p.split("/")[-1])
+        if op == "contains_hit":
+            values = by.get(f"bloom/contains_batch/{split}", {})
+            xs = sorted(values)
+            ax.plot(xs, [values[n]["ns_per_key"] * 1e9 for n in xs], "s--", label=f"{split} batched")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("keys n")
+        ax.set_ylabel("ns per key")
+        ax.set_title(op.replace("_", " "))
+        ax.legend(fontsize=8)
+    save(fig, os.path.join(folder, "bloom.png"))
+    add("![ns per key against n](bench/bloom.png)\n")
+
+
+def network_section(folder, data, fma, lines):
+    bench = rows(data)
+    if not bench:
+        return
+    add = lines.append
+    positives = {}
+    forward = {}
+    for name, b in bench.items():
+        a = args_of(name)
+        if name.startswith("network/positives/"):
+            positives.setdefault(name.split("/")[2], {})[(a["V"], a["d"])] = b
+        elif name.startswith("network/forward/"):
+            forward.setdefault(name.split("/")[2], {})[(a["V"], a["d"], a["k"], a["B"])] = b
+    if positives:
+        add("## Whole-vocabulary queries\n")
+        add("One query = every token the filter of a set S (k = 16) reports, the same filter four "
+            "ways (`network_bench`, `network/positives/*`); microseconds per query, and the "
+            "compiled filter's speed-up over the float network at its best (batched).\n")
+        ways = ["float_b1", "float_b64", "bitpacked", "compiled_masks", "compiled_rows"]
+        add("| V | d | " + " | ".join(ways) + " | rows vs float | masks vs float |")
+        add("|---|---|" + "---|" * (len(ways) + 2))
+        for key in sorted(positives.get("compiled_rows", {})):
+            us = {w: positives.get(w, {}).get(key, {}).get("ns_per_set", math.nan) * 1e6
+                  for w in ways}
+            best_float = min(us["float_b1"], us["float_b64"])
+            add(f"| {key[0]} | {key[1]} | " + " | ".join(fmt(us[w]) for w in ways) +
+                f" | {fmt(best_float / us['compiled_rows'])}x | "
+                f"{fmt(best_float / us['compiled_masks'])}x |")
+        add("")
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for w in ways:
+            pts = sorted((V, b["ns_per_set"] * 1e6) for (V, d), b in positives.get(w, {}).items()
+                         if d == 256)
+            if pts:
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-", label=w)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("vocabulary V (d = 256)")
+        ax.set_ylabel("microseconds per query")
+        ax.legend(fontsize=8)
+        save(fig, os.path.join(folder, "positives.png"))
+        add("![query time against V](bench/positives.png)\n")
+    if forward:
+        add("## Batched forward as dimensions scale\n")
+        best = next((k for k in forward if k != "scalar"), None)
+        peak = max((v for (kname, t), v in fma.items() if kname == best), default=None)
+        add(f"`network/forward/{best}` around the centre (V 16384, d 256, k 8, B 64), one dimension "
+            f"at a time; GFLOP/s of the output GEMM and its share of the measured FMA peak on all "
+            f"threads ({fmt(peak)} GFLOP/s).\n")
+        add("| V | d | k | B | microseconds | GFLOP/s | of peak |")
+        add("|---|---|---|---|---|---|---|")
+        for key in sorted(forward[best]):
+            b = forward[best][key]
+            add(f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {fmt(b['real_time'])} | "
+                f"{fmt(b['GFLOP/s'])} | {fmt(b['GFLOP/s'] / peak if peak else None, 2)} |")
+        centre = (16384, 256, 8, 64)
+        if "scalar" in forward and centre in forward["scalar"] and centre in forward[best]:
+            add(f"\nAt the centre, SIMD vs scalar in this run: "
+                f"{forward['scalar'][centre]['real_time'] / forward[best][centre]['real_time']:.0f}x.\n")
+        fig, axes = plt.subplots(1, 4, figsize=(16, 4))
+        for ax, (i, label) in zip(axes, enumerate(("V", "d", "k", "B"))):
+            pts = sorted((key[i], b["real_time"]) for key, b in forward[best].items()
+                         if all(key[j] == centre[j] for j in range(4) if j != i))
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-")
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xlabel(label)
+            ax.set_ylabel("microseconds")
+        save(fig, os.path.join(folder, "forward.png"))
+        add("![forward time against V, d, k, B](bench/forward.png)\n")
+
+
+def train_section(folder, data, torch, lines):
+    bench = rows(data)
+    if not bench:
+        return
+    add = lines.append
+    add("## Training step\n")
+    add("`train_bench`: one step (sample, forward, cross-entropy gradient, backward, Adam); share "
+        "of the FMA peak of the same kernels and thread count, measured at start.\n")
+    add("| benchmark | V | k | d | B | ms | GFLOP/s | of peak |")
+    add("|---|---|---|---|---|---|---|---|")
+    steps = []
+    for name in sorted(bench):
+        b = bench[name]
+        a = args_of(name)
+        label = prefix(name)
+        add(f"| {label}/threads:{a.get('threads')} | {a.get('V', '')} | {a.get('k', '')} | "
+            f"{a.get('d', '')} | {a.get('B', '')} | {fmt(b['real_time'])} | {fmt(b.get('GFLOP/s'))} | "
+            f"{fmt(b.get('peak_share'), 2)} |")
+        if name.startswith("train/step/") and "scalar" not in name:
+            steps.append((a["threads"], a["B"] * a["d"] * a["V"], b["real_time"], a))
+    add("")
+    # Growth: time per step over B d V, against the largest configuration's.
+    add("Growth: time per step divided by B d V (ns), per thread count; linear growth keeps it "
+        "constant.\n")
+    add("| threads | B d V | ns per B d V | vs the largest |")
+    add("|---|---|---|---|")
+    for threads in sorted({s[0] for s in steps}):
+        mine = sorted(s for s in steps if s[0] == threads)
+        ref = mine[-1][2] * 1e6 / mine[-1][1]
+        for _, work, ms, _ in mine:
+            per = ms * 1e6 / work
+            add(f"| {threads} | {work:.3g} | {per:.4f} | {per / ref:.2f} |")
+    add("")
+    if torch:
+        add("PyTorch peer (`bench/peers/compare_train.py`, PyTorch with OpenBLAS, best of three "
+            "variants; both sides of a row measured back to back):\n")
+        add("| V | k | d | B | threads | bloomnet ms | of peak | PyTorch best ms | variant | speed-up |")
+        add("|---|---|---|---|---|---|---|---|---|---|")
+        for r in torch["rows"]:
+            add(f"| {r['V']} | {r['k']} | {r['d']} | {r['B']} | {r['threads']} | "
+                f"{fmt(r['bloomnet_ms'])} | {r['bloomnet_peak_share']:.0%} | "
+                f"{fmt(min(r['torch_ms'].values()))} | {r['torch_best']} | {r['speedup']:.2f}x |")
+        add("")
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: bench/render.py DATA_DIR OUT.md")
+    folder, out = sys.argv[1], sys.argv[2]
+    peak, bloom, network, train, torch = (load(folder, n) for n in
+                                          ("peak", "bloom", "network", "train", "torch"))
+    fma, triad = peaks(peak)
+    lines = ["# bloomnet benchmarks\n"]
+    context = (bloom or network or train or peak or {}).get("context", {})
+    lines.append(f"Written by `bench/run.sh` on {context.get('host_name', '?')} "
+                 f"({context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
+                 f"{context.get('date', '?')}). One run; shared machines are noisy, so read ratios "
+                 "within this run rather than absolute times across runs.\n")
+    lines.append("## This machine's limits\n")
+    lines.append("| measure | threads | value |\n|---|---|---|")
+    for (kernels, threads), v in sorted(fma.items()):
+        lines.append(f"| FMA peak, {kernels} | {threads} | {v:.0f} GFLOP/s |")
+    for threads, v in sorted(triad.items()):
+        lines.append(f"| streaming triad | {threads} | {v:.1f} GB/s |")
+    lines.append("")
+    bloom_section(folder, bloom, lines)
+    network_section(folder, network, fma, lines)
+    train_section(folder, train, torch, lines)
+    temporary = out + ".tmp"
+    with open(temporary, "w") as f:
+        f.write("\n".join(lines))
+    os.replace(temporary, out)
+
+
+if __name__ == "__main__":
+    main()

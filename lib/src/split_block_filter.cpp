@@ -1,0 +1,99 @@
+#include "bloomnet/split_block_filter.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "bloomnet/error.hpp"
+#include "bloomnet/resources.hpp"
+
+namespace bloomnet {
+
+SplitBlockFilter::SplitBlockFilter(size_t blocks, uint64_t seed, const KernelSet& kernels)
+    : blocks_(blocks), seed_(seed), kernels_(&kernels) {
+  require(blocks >= 1 && blocks <= UINT32_MAX,
+          "a split-block filter needs between 1 and 2^32 - 1 blocks (got " +
+              std::to_string(blocks) + ")");
+  require_memory(static_cast<double>(blocks) * 32.0,
+                 "a split-block filter of " + std::to_string(blocks) + " blocks");
+  data_.assign(8 * blocks, 0);
+}
+
+SplitBlockFilter SplitBlockFilter::with_bits_per_key(size_t n, double bits_per_key, uint64_t seed,
+                                                     const KernelSet& kernels) {
+  require(std::isfinite(bits_per_key) && bits_per_key > 0,
+          "bits per key must be a positive number");
+  const double blocks = std::ceil(static_cast<double>(n) * bits_per_key / 256.0);
+  require(blocks < 4294967296.0, "a filter of " + std::to_string(n) + " keys at " +
+                                     std::to_string(bits_per_key) +
+                                     " bits per key needs more than 2^32 blocks");
+  return SplitBlockFilter(std::max<size_t>(1, static_cast<size_t>(blocks)), seed, kernels);
+}
+
+SplitBlockFilter SplitBlockFilter::for_fpr(size_t n, double fpr, uint64_t seed,
+                                           const KernelSet& kernels) {
+  require(fpr > 0 && fpr < 1, "the target FPR must lie in (0, 1)");
+  // The FPR falls as blocks are added: bisect on the block count.
+  size_t lo = 1, hi = 1;
+  while (split_block_fpr(n, hi) > fpr) {
+    require(hi < (size_t{1} << 31),
+            "a filter of " + std::to_string(n) + " keys cannot reach FPR " + std::to_string(fpr));
+    lo = hi;
+    hi *= 2;
+  }
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (split_block_fpr(n, mid) > fpr) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return SplitBlockFilter(hi, seed, kernels);
+}
+
+void SplitBlockFilter::contains(std::span<const uint64_t> keys, std::span<uint8_t> out) const {
+  require(out.size() == keys.size(), "contains needs one output per key");
+  kernels_->block_contains_batch(data_.data(), blocks_, seed_, keys.data(), keys.size(),
+                                 out.data());
+}
+
+Bitset SplitBlockFilter::positives(size_t V) const {
+  // Tokens in chunks, through the batched test.
+  constexpr size_t kChunk = 1024;
+  uint64_t keys[kChunk];
+  uint8_t found[kChunk];
+  Bitset out(V);
+  for (size_t first = 0; first < V; first += kChunk) {
+    const size_t count = std::min(kChunk, V - first);
+    for (size_t i = 0; i < count; ++i) keys[i] = first + i;
+    kernels_->block_contains_batch(data_.data(), blocks_, seed_, keys, count, found);
+    for (size_t i = 0; i < count; ++i) {
+      if (found[i]) out.set(first + i);
+    }
+  }
+  return out;
+}
+
+double SplitBlockFilter::fpr_theory(size_t n) const { return split_block_fpr(n, blocks_); }
+
+double split_block_fpr(size_t n, size_t blocks) {
+  require(blocks >= 1, "the FPR needs at least one block");
+  if (n == 0) return 0.0;
+  const double lambda = static_cast<double>(n) / static_cast<double>(blocks);
+  // Poisson weights in log space (exp(-lambda) underflows for crowded filters), over the mean
+  // plus or minus 12 standard deviations: what lies beyond weighs below 1e-30.
+  const double spread = 12.0 * std::sqrt(lambda) + 20.0;
+  const auto first = static_cast<size_t>(std::max(0.0, std::floor(lambda - spread)));
+  const auto last = static_cast<size_t>(std::ceil(lambda + spread));
+  double fpr = 0.0;
+  for (size_t c = first; c <= last; ++c) {
+    const auto cd = static_cast<double>(c);
+    const double weight = std::exp(-lambda + cd * std::log(lambda) - std::lgamma(cd + 1.0));
+    const double lane_has_bit = 1.0 - std::pow(1.0 - 1.0 / 32.0, cd);
+    fpr += weight * std::pow(lane_has_bit, 8.0);
+  }
+  return fpr;
+}
+
+}  // namespace bloomnet
