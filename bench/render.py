@@ -47,7 +47,8 @@ def args_of(name):
 
 
 def prefix(name):
-    return "/".join(p for p in name.split("/") if ":" not in p)
+    """The name without its arguments and Google Benchmark's own suffixes."""
+    return "/".join(p for p in name.split("/") if ":" not in p and p != "real_time")
 
 
 def fmt(x, digits=3):
@@ -88,9 +89,8 @@ def bloom_section(folder, data, lines):
     for name, b in bench.items():
         by.setdefault(prefix(name), {})[args_of(name)["n"]] = b
     sizes = sorted({n for v in by.values() for n in v})
-    simd = next((p.split("_", 1)[1] for p in by if p.startswith("bloom/contains_hit/splitblock_")
-                 and not p.endswith("scalar")), None)
-    split = f"splitblock_{simd}"
+    split = next((p.split("/")[2] for p in by if p.startswith("bloom/contains_hit/splitblock_")
+                  and not p.endswith("scalar")), "splitblock_simd")
     add("## Bloom filters and their peer\n")
     add("ns per key at 10 bits per key, one run (`build/release/bench/bloom_bench`). `bitpacked`: "
         "the classic filter (h = 7); `splitblock_*`: the split-block filter (SPEC section 3); "
@@ -235,7 +235,7 @@ def network_section(folder, data, fma, lines):
         add("![forward time against V, d, k, B](bench/forward.png)\n")
 
 
-def train_section(folder, data, torch, lines):
+def train_section(folder, data, torch, fma, lines):
     bench = rows(data)
     if not bench:
         return
@@ -259,23 +259,30 @@ def train_section(folder, data, torch, lines):
     # Growth: time per step over B d V, against the largest configuration's.
     add("Growth: time per step divided by B d V (ns), per thread count; linear growth keeps it "
         "constant.\n")
-    add("| threads | B d V | ns per B d V | vs the largest |")
-    add("|---|---|---|---|")
+    add("| threads | B d V | ns per B d V | vs the largest | within 20% |")
+    add("|---|---|---|---|---|")
     for threads in sorted({s[0] for s in steps}):
         mine = sorted(s for s in steps if s[0] == threads)
         ref = mine[-1][2] * 1e6 / mine[-1][1]
         for _, work, ms, _ in mine:
             per = ms * 1e6 / work
-            add(f"| {threads} | {work:.3g} | {per:.4f} | {per / ref:.2f} |")
+            add(f"| {threads} | {work:.3g} | {per:.4f} | {per / ref:.2f} | "
+                f"{'yes' if abs(per / ref - 1) <= 0.2 else 'no'} |")
     add("")
     if torch:
         add("PyTorch peer (`bench/peers/compare_train.py`, PyTorch with OpenBLAS, best of three "
             "variants; both sides of a row measured back to back):\n")
         add("| V | k | d | B | threads | bloomnet ms | of peak | PyTorch best ms | variant | speed-up |")
         add("|---|---|---|---|---|---|---|---|---|---|")
+        # Shares against peak_bench's peak (the best of its runs), not the one train_bench measured
+        # at its own start, which a busy neighbour can lower.
+        best = next((b.split("/")[2] for b in bench if b.startswith("train/step/")
+                     and "scalar" not in b), None)
         for r in torch["rows"]:
+            peak = fma.get((best, r["threads"]), r["peak_gflops"])
+            share = 6.0 * r["B"] * r["d"] * r["V"] / (r["bloomnet_ms"] * 1e-3) * 1e-9 / peak
             add(f"| {r['V']} | {r['k']} | {r['d']} | {r['B']} | {r['threads']} | "
-                f"{fmt(r['bloomnet_ms'])} | {r['bloomnet_peak_share']:.0%} | "
+                f"{fmt(r['bloomnet_ms'])} | {share:.0%} | "
                 f"{fmt(min(r['torch_ms'].values()))} | {r['torch_best']} | {r['speedup']:.2f}x |")
         add("")
 
@@ -302,7 +309,7 @@ def main():
     lines.append("")
     bloom_section(folder, bloom, lines)
     network_section(folder, network, fma, lines)
-    train_section(folder, train, torch, lines)
+    train_section(folder, train, torch, fma, lines)
     temporary = out + ".tmp"
     with open(temporary, "w") as f:
         f.write("\n".join(lines))
