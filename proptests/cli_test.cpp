@@ -5,12 +5,15 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 
 #include "scratch.hpp"
@@ -371,6 +374,152 @@ TEST_F(Cli, report_runs_end_to_end_and_renders) {
             std::string::npos);
   // Progress on stderr, a stage at a time.
   EXPECT_NE(r.err.find("== report 7/7"), std::string::npos);
+}
+
+// Reliability: every writer on a full disk or in a read-only directory fails with one line and
+// exit code 2, leaving the previous file at its destination intact; impossible sizes are refused
+// with the memory they would need, before anything is allocated.
+TEST_F(Cli, writers_on_a_full_or_read_only_disk_fail_cleanly_and_keep_the_old_file) {
+  bloomnet::scratch::TinyTmpfs disk(dir_, "disk");
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (not root)";
+  const fs::path net = dir_ / "net.safetensors";
+  ASSERT_EQ(run("construct --vocab 40 --width 16 --hashes 2 --out " + net.string()).exit_code, 0);
+  // Good previous files in the tmpfs, then a filler that leaves no room.
+  const std::string sweep_args =
+      "sweep --vocab 16 --k 2 --widths 4,8 --methods exact,theory --eval-sets 8 --out ";
+  const fs::path csv = disk.path() / "sweep.csv";
+  ASSERT_EQ(run(sweep_args + (dir_ / "whole.csv").string()).exit_code, 0);
+  const std::string whole = read_file(dir_ / "whole.csv");
+  std::ofstream(csv) << whole.substr(0, whole.find('\n', whole.find('\n') + 1) + 1);
+  const fs::path weights = disk.path() / "w.safetensors";
+  std::ofstream(weights) << read_file(net);
+  {
+    std::ofstream filler(disk.path() / "filler", std::ios::binary);
+    const std::string block(1024, 'x');
+    for (int i = 0; i < 64 && filler.write(block.data(), block.size()); ++i) {
+    }
+  }
+  const std::string old_csv = read_file(csv), old_weights = read_file(weights);
+  auto check_all = [&](const std::string& why) {
+    expect_clean_error("construct --vocab 400 --width 64 --hashes 3 --out " + weights.string(),
+                       weights.string());
+    expect_clean_error(
+        "train --vocab 64 --k 2 --width 8 --steps 5 --eval-sets 8 --out " + weights.string(),
+        weights.string());
+    expect_clean_error(
+        "compile --weights " + net.string() + " --k 2 --sets 8 --out " + weights.string(),
+        weights.string());
+    expect_clean_error(sweep_args + csv.string(), csv.string());
+    // The report prints its stages on stderr first; its last line is the error.
+    const CommandResult report =
+        run("report --steps 10 --sweep-steps 5 --widths 4,8 --sets 8 "
+            "--out " +
+            (disk.path() / "report").string());
+    EXPECT_EQ(report.exit_code, 2) << why;
+    const size_t last = report.err.rfind('\n', report.err.size() - 2);
+    EXPECT_EQ(report.err.compare(last + 1, 17, "bloomnet: error: "), 0) << report.err;
+    EXPECT_EQ(read_file(csv), old_csv) << why;
+    EXPECT_EQ(read_file(weights), old_weights) << why;
+  };
+  check_all("full disk");
+  ASSERT_TRUE(disk.make_read_only());
+  check_all("read-only directory");
+}
+
+TEST_F(Cli, impossible_sizes_are_refused_with_the_memory_they_need) {
+  const std::string out = (dir_ / "x").string();
+  expect_clean_error("construct --vocab 10000000000 --width 64 --hashes 2 --out " + out, "GiB");
+  expect_clean_error("train --vocab 10000000000 --k 4 --width 64 --out " + out, "GiB");
+  expect_clean_error("train --vocab 1000000000000000000 --k 4 --width 1000000000000 --out " + out,
+                     "GiB");
+  expect_clean_error("sweep --vocab 10000000000 --k 4 --widths 64 --methods exact --out " + out,
+                     "GiB");
+  // A weights header declaring a huge tensor over a few bytes of data.
+  const fs::path huge = dir_ / "huge.safetensors";
+  const std::string header =
+      R"({"W_in":{"dtype":"F32","shape":[4000000000,4000000000],"data_offsets":[0,16]}})";
+  std::string bytes(8, '\0');
+  const uint64_t length = header.size();
+  std::memcpy(bytes.data(), &length, 8);
+  std::ofstream(huge, std::ios::binary) << bytes << header << std::string(16, '\0');
+  expect_clean_error("eval --k 2 --weights " + huge.string(), "W_in");
+  // A header length past the format's 100 MB bound is refused before it is read.
+  std::string oversized(8, '\0');
+  const uint64_t too_long = uint64_t{1} << 40;
+  std::memcpy(oversized.data(), &too_long, 8);
+  std::ofstream(dir_ / "oversized.safetensors", std::ios::binary) << oversized;
+  expect_clean_error("eval --k 2 --weights " + (dir_ / "oversized.safetensors").string(), "limit");
+}
+
+// Starts `bloomnet ARGS` in a child process (stdout and stderr discarded) and returns its pid.
+pid_t spawn(const std::string& args) {
+  const std::string command = std::string(BLOOMNET_CLI) + " " + args + " >/dev/null 2>&1";
+  const pid_t child = fork();
+  if (child == 0) {
+    execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), nullptr);
+    _exit(127);
+  }
+  return child;
+}
+
+// SIGKILL at a random moment of a save leaves the destination either the old complete file or
+// the new complete one, never a mixture or a prefix: 30 kill times spread uniformly over the
+// whole run of the command (start-up, construction, writing, sync, rename).
+TEST_F(Cli, a_save_killed_at_any_moment_leaves_the_old_or_the_new_file) {
+  const std::string args = "construct --vocab 20000 --width 256 --hashes 6 --out ";
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(run(args + (dir_ / "new").string() + " --seed 1").exit_code, 0);
+  const auto full_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+  ASSERT_EQ(run(args + (dir_ / "old").string()).exit_code, 0);
+  const std::string old_bytes = read_file(dir_ / "old"), new_bytes = read_file(dir_ / "new");
+  ASSERT_NE(old_bytes, new_bytes);
+  const fs::path dest = dir_ / "dest.safetensors";
+  std::mt19937_64 random(7);
+  size_t old_seen = 0, new_seen = 0;
+  for (int trial = 0; trial < 30; ++trial) {
+    std::ofstream(dest, std::ios::binary) << old_bytes;
+    const pid_t child = spawn(args + dest.string() + " --seed 1");
+    usleep(static_cast<useconds_t>(random() % static_cast<uint64_t>(full_us + 1)));
+    kill(child, SIGKILL);
+    int status = 0;
+    waitpid(child, &status, 0);
+    const std::string now = read_file(dest);
+    ASSERT_TRUE(now == old_bytes || now == new_bytes) << "a partial file after a kill";
+    old_seen += now == old_bytes;
+    new_seen += now == new_bytes;
+  }
+  std::printf("kills: old file kept %zu times, new file complete %zu times\n", old_seen, new_seen);
+}
+
+// SIGINT or SIGTERM stop a sweep between or inside points: the finished rows stay, whole, and
+// the same command completes the file to exactly the uninterrupted result.
+TEST_F(Cli, an_interrupted_sweep_keeps_its_rows_and_completes) {
+  const std::string args =
+      "sweep --vocab 256 --k 2 --widths 8,16,24,32 --methods trained,exact,theory --steps 3000 "
+      "--batch 64 --eval-sets 64 --out ";
+  const fs::path whole = dir_ / "whole.csv";
+  ASSERT_EQ(run(args + whole.string()).exit_code, 0);
+  for (const int signal : {SIGINT, SIGTERM}) {
+    const fs::path stopped = dir_ / ("stopped" + std::to_string(signal) + ".csv");
+    const pid_t child = spawn(args + stopped.string());
+    // Stopped once the first row is on disk: the trained points still ahead take much longer.
+    for (int waited = 0; !fs::exists(stopped) && waited < 60000; ++waited) usleep(1000);
+    kill(child, signal);
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "finished before the signal";
+    // Whatever was written is whole rows of the uninterrupted file.
+    const std::string partial = read_file(stopped);
+    EXPECT_EQ(read_file(whole).rfind(partial.substr(0, partial.find('\n')), 0), 0u);
+    for (size_t at = 0, end; (end = partial.find('\n', at)) != std::string::npos; at = end + 1) {
+      EXPECT_NE(read_file(whole).find(partial.substr(at, end - at + 1)), std::string::npos);
+    }
+    const CommandResult resumed = run(args + stopped.string());
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_EQ(read_file(stopped), read_file(whole));
+  }
 }
 
 }  // namespace

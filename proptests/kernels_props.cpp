@@ -39,6 +39,29 @@ RC_GTEST_PROP(Kernels, simd_forward_matches_scalar_reference, ()) {
   }
 }
 
+// Logits as extreme as finite floats allow (+-1e30 beside ordinary values) still give finite,
+// normalized probabilities and a finite log-normalizer, on every kernel set.
+RC_GTEST_PROP(Kernels, softmax_of_extreme_logits_is_finite_and_normalized, ()) {
+  const size_t V = draw<size_t>(1, 200), B = draw<size_t>(1, 4);
+  std::vector<float> z(B * V);
+  for (float& x : z) x = *rc::gen::element(1e30f, -1e30f, 0.0f, 3.5f, -7.25f, 1e-30f);
+  std::vector<const KernelSet*> sets = runnable_simd_kernels();
+  sets.push_back(&scalar_kernels());
+  for (const KernelSet* kernels : sets) {
+    std::vector<float> p(B * V), log_normalizer(B);
+    kernels->softmax(z.data(), B, V, p.data(), log_normalizer.data());
+    for (size_t b = 0; b < B; ++b) {
+      double sum = 0;
+      for (size_t t = 0; t < V; ++t) {
+        RC_ASSERT(std::isfinite(p[b * V + t]) && p[b * V + t] >= 0.0f);
+        sum += p[b * V + t];
+      }
+      RC_ASSERT(std::abs(sum - 1.0) <= 1e-5);
+      RC_ASSERT(std::isfinite(log_normalizer[b]));
+    }
+  }
+}
+
 // BLOOMNET_EXPECT_KERNELS names the set the CPU should get: the portability tests run this binary
 // under qemu as CPUs without AVX-512 or without AVX.
 TEST(Kernels, dispatch_picks_the_best_runnable_set) {

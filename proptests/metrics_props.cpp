@@ -95,5 +95,17 @@ TEST(Metrics, one_set_against_a_filter_with_known_overlap) {
   EXPECT_DOUBLE_EQ(measure_set(S, z, p, 4, -10.0, &filter).fpr, 1.0);
 }
 
+TEST(Metrics, an_exact_net_with_beta_1e6_gives_finite_exact_metrics) {
+  // Logits down to -1e6 h: the softmax must neither overflow nor lose the positives.
+  const auto family = std::make_shared<const HashFamily>(2000, 128, 6, 3);
+  const Metrics m =
+      evaluate(construct_exact(*family, 1e6f), {.k = 8, .sets = 200, .seed = 2}, family);
+  for (double x : {m.mse, m.ce, m.topk_exact, m.false_positives_mean, m.recall, m.fpr_measured}) {
+    EXPECT_TRUE(std::isfinite(x));
+  }
+  EXPECT_EQ(m.recall, 1.0);
+  EXPECT_EQ(*m.filter_agreement, 1.0);
+}
+
 }  // namespace
 }  // namespace bloomnet

@@ -10,13 +10,13 @@ packages=(
   cmake ninja-build g++ pkg-config
   libxsimd-dev librapidcheck-dev libbenchmark-dev libgtest-dev googletest
   libcli11-dev nlohmann-json3-dev libbloom-dev
-  python3 python3-matplotlib python3-numpy
+  python3 python3-matplotlib python3-numpy clang-tidy
   qemu-user
 )
 for arg in "$@"; do
   case "$arg" in
     --torch) packages+=(python3-torch libopenblas0-pthread) ;;
-    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev libomp-14-dev) ;;
     *) echo "bootstrap.sh: unknown option '$arg' (known: --torch, --fuzz)" >&2; exit 2 ;;
   esac
 done

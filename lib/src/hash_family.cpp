@@ -15,9 +15,9 @@ HashFamily::HashFamily(size_t V, size_t m, size_t h, uint64_t seed) : m_(m), h_(
   require(h >= 1, "each token needs at least one hash position (h = 0)");
   require(h <= m, "h = " + std::to_string(h) + " hash positions cannot be distinct in m = " +
                       std::to_string(m) + " bits (need h <= m)");
-  require(m <= UINT32_MAX && V <= UINT32_MAX, "V and m must fit in 32 bits");
   require_memory(static_cast<double>(V) * static_cast<double>(h) * sizeof(uint32_t),
                  "a hash family with V = " + std::to_string(V) + " and h = " + std::to_string(h));
+  require(m <= UINT32_MAX && V <= UINT32_MAX, "V and m must fit in 32 bits");
   positions_.resize(V * h);
   offsets_.resize(V + 1);
   for (size_t t = 0; t < V; ++t) {

@@ -90,7 +90,7 @@ Metrics MetricsSum::mean(bool with_filter) const {
 }
 
 Metrics evaluate(const Network& net, const EvalConfig& config,
-                 std::shared_ptr<const HashFamily> reference, const KernelSet& kernels) {
+                 const std::shared_ptr<const HashFamily>& reference, const KernelSet& kernels) {
   const size_t V = net.V();
   const TaskSampler sampler({V, config.k, config.k_max, config.zipf}, config.seed);
   require(config.sets >= 1, "evaluation needs at least one set");

@@ -48,9 +48,9 @@ Network::Network(size_t V, size_t d, Activation activation)
     : V_(V), d_(d), activation_(activation) {
   require(V >= 1, "the vocabulary needs at least one token (V = 0)");
   require(d >= 1, "the hidden layer needs at least one neuron (d = 0)");
-  require(V <= UINT32_MAX, "V = " + std::to_string(V) + " does not fit 32-bit token ids");
   require_memory(2.0 * static_cast<double>(V) * static_cast<double>(d) * sizeof(float),
                  "a network with V = " + std::to_string(V) + " and d = " + std::to_string(d));
+  require(V <= UINT32_MAX, "V = " + std::to_string(V) + " does not fit 32-bit token ids");
   W_in_at_ = 0;
   b_in_at_ = round_up(V * d, kAlignFloats);
   W_outT_at_ = b_in_at_ + round_up(d, kAlignFloats);

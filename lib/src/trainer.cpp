@@ -75,19 +75,20 @@ LossKind TrainConfig::loss_at(size_t s) const {
 }
 
 void validate(const TrainConfig& config) {
-  TaskSampler(config.task, 0);  // checks V, k, k_max and the Zipf exponent
+  // Weights, gradients and two optimizer moments (4 x 2 V d floats), and per batch the logits,
+  // probabilities and their gradient (3 B V floats): refused before the OOM killer sees them,
+  // and first, so an impossible size is reported with the memory it would need.
+  const auto V = static_cast<double>(config.task.V), d = static_cast<double>(config.d);
+  require_memory((8 * V * d + 3 * static_cast<double>(config.batch) * V) * sizeof(float),
+                 "training with V = " + std::to_string(config.task.V) + ", d = " +
+                     std::to_string(config.d) + " and batch " + std::to_string(config.batch));
+  [[maybe_unused]] const TaskSampler sampler(config.task, 0);  // checks V, k, k_max and Zipf
   require(config.d >= 1, "the hidden layer needs at least one neuron (width 0)");
   require(std::isfinite(config.lr) && config.lr > 0,
           "the learning rate must be a positive number (got " + std::to_string(config.lr) + ")");
   require(config.batch >= 1, "a batch needs at least one set (batch 0)");
   require(config.steps >= 1, "training needs at least one step (steps 0)");
-  Optimizer(config.optimizer, 0);  // checks betas, eps, decay and momentum
-  // Weights, gradients and two optimizer moments (4 x 2 V d floats), and per batch the logits,
-  // probabilities and their gradient (3 B V floats): refused before the OOM killer sees them.
-  const auto V = static_cast<double>(config.task.V), d = static_cast<double>(config.d);
-  require_memory((8 * V * d + 3 * static_cast<double>(config.batch) * V) * sizeof(float),
-                 "training with V = " + std::to_string(config.task.V) + ", d = " +
-                     std::to_string(config.d) + " and batch " + std::to_string(config.batch));
+  [[maybe_unused]] const Optimizer optimizer(config.optimizer, 0);  // checks betas, eps, decay
 }
 
 std::string to_json(const TrainConfig& c) {

@@ -14,6 +14,7 @@
 #include "bloomnet/error.hpp"
 #include "bloomnet/jl_baseline.hpp"
 #include "bloomnet/metrics.hpp"
+#include "bloomnet/resources.hpp"
 
 namespace bloomnet {
 namespace {
@@ -121,6 +122,14 @@ std::string SweepConfig::training_description() const {
 }
 
 void validate(const SweepConfig& config) {
+  if (!config.widths.empty()) {
+    // The widest network of any method, first: an impossible size names the memory it needs.
+    const auto widest =
+        static_cast<double>(*std::max_element(config.widths.begin(), config.widths.end()));
+    require_memory(2.0 * static_cast<double>(config.V) * widest * sizeof(float),
+                   "the sweep's networks with V = " + std::to_string(config.V) +
+                       " and d = " + std::to_string(static_cast<size_t>(widest)));
+  }
   require(config.V >= 2, "the sweep needs a vocabulary of at least 2 tokens");
   require(config.k >= 1 && config.k < config.V,
           "k = " + std::to_string(config.k) +

@@ -11,6 +11,8 @@
 // positives and z_t <= -beta for every other token. The complement form is exact in float32 for any
 // beta (it only adds copies of -beta and zeros); the union form adds and subtracts multiples of
 // beta, so it takes integer beta only, and is then exact while beta (h + k) < 2^24.
+//
+// Thread safety: free functions without shared state.
 #pragma once
 
 #include <optional>

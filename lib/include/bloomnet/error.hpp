@@ -1,5 +1,7 @@
 // The one error type of bloomnet: a message meant for a person, one line, saying what is wrong
 // and with which value. The CLI prints it on stderr and exits with code 2.
+//
+// Thread safety: an ordinary exception type; require() has no state.
 #pragma once
 
 #include <stdexcept>

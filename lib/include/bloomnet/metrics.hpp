@@ -75,7 +75,7 @@ class MetricsSum {
 
 // Throws Error unless 1 <= k <= V, sets >= 1, batch >= 1, and the reference (if any) covers V.
 Metrics evaluate(const Network& net, const EvalConfig& config,
-                 std::shared_ptr<const HashFamily> reference = nullptr,
+                 const std::shared_ptr<const HashFamily>& reference = nullptr,
                  const KernelSet& kernels = simd_kernels());
 
 }  // namespace bloomnet

@@ -1,7 +1,10 @@
 // Seeded, counter-based randomness. A stream is named by (seed, purpose, index), so the numbers
 // drawn for token t or for training set i depend on nothing else: not on the thread that draws
 // them, not on what was drawn before, not on the platform (no std:: distributions, whose algorithms
-// vary).
+// vary); normal() alone goes through libm (log, cos): the same on every machine with the same libm.
+//
+// Thread safety: a CounterRng is a value with its own state, one per thread; free functions are
+// pure.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,7 @@
 // Refusing work the machine cannot hold: sizes are checked against physical memory before
 // anything is allocated, so an impossible request is a clear error instead of the OOM killer.
+//
+// Thread safety: free functions without shared state.
 #pragma once
 
 #include <string>

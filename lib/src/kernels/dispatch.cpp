@@ -25,6 +25,7 @@ std::vector<const KernelSet*> runnable_simd_kernels() {
     return sets;
   }();
   std::vector<const KernelSet*> out;
+  out.reserve(runnable.size());
   for (const KernelSet& set : runnable) out.push_back(&set);
   return out;
 }

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Fuzzes every reader of outside data with libFuzzer (preset fuzz: clang, ASan + UBSan):
+#   scripts/fuzz.sh [SECONDS]     each target for SECONDS (default 60), from the committed corpus
+# Targets: fuzz_weights (weights files and checkpoints), fuzz_compiled_filter (compiled filters),
+# fuzz_sweep_csv (sweep CSVs, shards, resumed outputs), fuzz_options (--shard, names, training
+# configurations). Inputs that grow coverage go to build/fuzz/corpus/<target> (not versioned);
+# a crash is written to proptests/fuzz/regressions/<target>/, which CTest then replays forever
+# (commit it with the fix), and the script fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+[[ "$seconds" =~ ^[0-9]+$ ]] || { echo "fuzz.sh: SECONDS must be a whole number" >&2; exit 2; }
+scripts/bootstrap.sh --fuzz
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz
+for target in fuzz_weights fuzz_compiled_filter fuzz_sweep_csv fuzz_options; do
+  work=build/fuzz/corpus/$target
+  crashes=proptests/fuzz/regressions/$target
+  mkdir -p "$work" "$crashes"
+  echo "== $target for $seconds s" >&2
+  log=build/fuzz/$target.log
+  status=0
+  build/fuzz/proptests/fuzz/$target -max_total_time="$seconds" -print_final_stats=1 \
+    -artifact_prefix="$crashes/" "$work" "proptests/fuzz/corpus/$target" >"$log" 2>&1 || status=$?
+  grep -E "^stat::(number_of_executed_units|new_units_added)|ERROR|SUMMARY|Test unit written" \
+    "$log" >&2 || true
+  [[ $status -eq 0 ]] || { echo "fuzz.sh: $target failed (log $log, input in $crashes)" >&2; exit 1; }
+done
