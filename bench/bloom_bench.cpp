@@ -19,6 +19,7 @@
 #include "bloomnet/bloom_filter.hpp"
 #include "bloomnet/random.hpp"
 #include "bloomnet/split_block_filter.hpp"
+#include "register.hpp"
 
 namespace bloomnet {
 namespace {
@@ -177,7 +178,9 @@ void BM_libbloom_contains(benchmark::State& state, bool hits) {
   if (!hits) state.counters["fpr"] = static_cast<double>(found) / static_cast<double>(n);
 }
 
-void register_all() {
+}  // namespace
+
+void bench::register_benchmarks() {
   auto sizes = [](benchmark::internal::Benchmark* b) {
     b->ArgName("n")->RangeMultiplier(10)->Range(10'000, 10'000'000)->Unit(benchmark::kNanosecond);
   };
@@ -203,13 +206,4 @@ void register_all() {
   sizes(benchmark::RegisterBenchmark("peer/contains_miss/libbloom", BM_libbloom_contains, false));
 }
 
-}  // namespace
 }  // namespace bloomnet
-
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  bloomnet::register_all();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

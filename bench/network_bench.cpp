@@ -18,6 +18,7 @@
 #include "bloomnet/compiled_filter.hpp"
 #include "bloomnet/construct.hpp"
 #include "bloomnet/task.hpp"
+#include "register.hpp"
 
 namespace bloomnet {
 namespace {
@@ -100,7 +101,9 @@ void BM_positives(benchmark::State& state, Way way) {
   state.counters["positives"] = static_cast<double>(positives);
 }
 
-void register_all() {
+}  // namespace
+
+void bench::register_benchmarks() {
   std::vector<const KernelSet*> sets = {&scalar_kernels()};
   for (const KernelSet* set : runnable_simd_kernels()) sets.push_back(set);
   for (const KernelSet* set : sets) {
@@ -129,13 +132,4 @@ void register_all() {
   }
 }
 
-}  // namespace
 }  // namespace bloomnet
-
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  bloomnet::register_all();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "peak.hpp"
+#include "register.hpp"
 
 namespace bloomnet {
 namespace {
@@ -22,7 +23,9 @@ void BM_triad(benchmark::State& state, int threads) {
   state.counters["GB/s"] = gbs;
 }
 
-void register_all() {
+}  // namespace
+
+void bench::register_benchmarks() {
   const int cores = omp_get_num_procs();
   for (const KernelSet* set : runnable_simd_kernels()) {
     for (int threads = 1; threads <= cores; threads *= 2) {
@@ -42,13 +45,4 @@ void register_all() {
   }
 }
 
-}  // namespace
 }  // namespace bloomnet
-
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  bloomnet::register_all();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

@@ -18,6 +18,7 @@
 
 #include "bloomnet/trainer.hpp"
 #include "peak.hpp"
+#include "register.hpp"
 
 namespace bloomnet {
 namespace {
@@ -90,7 +91,9 @@ void BM_dense_product(benchmark::State& state, const KernelSet* kernels, int thr
   if (peak != peak_gflops.end()) state.counters["peak_share"] = gflops / peak->second;
 }
 
-void register_all() {
+}  // namespace
+
+void bench::register_benchmarks() {
   const KernelSet* simd = &simd_kernels();
   for (const KernelSet* kernels : {&scalar_kernels(), simd}) {
     for (int threads : {1, 2}) {
@@ -124,13 +127,4 @@ void register_all() {
   }
 }
 
-}  // namespace
 }  // namespace bloomnet
-
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  bloomnet::register_all();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
