@@ -170,5 +170,18 @@ TEST(Trainer, small_seeded_run_lowers_the_held_out_loss) {
   EXPECT_LT(after.mse, 0.8 * before.mse);
 }
 
+TEST(Trainer, configurations_with_out_of_range_counts_are_errors) {
+  // fuzz_options found that a count beyond 64 bits (parsed by JSON as a float) reached an
+  // undefined float-to-integer conversion.
+  const std::string good = to_json(TrainConfig{.task = {64, 2}, .d = 8});
+  EXPECT_NO_THROW(train_config_from_json(good));
+  for (const std::string& bad : {std::string(R"("V":167777777777777777770)"),
+                                 std::string(R"("V":-64)"), std::string(R"("V":64.5)")}) {
+    std::string text = good;
+    text.replace(text.find(R"("V":64)"), 6, bad);
+    EXPECT_THROW(train_config_from_json(text), Error) << text;
+  }
+}
+
 }  // namespace
 }  // namespace bloomnet

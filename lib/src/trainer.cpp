@@ -115,14 +115,23 @@ std::string to_json(const TrainConfig& c) {
 }
 
 TrainConfig train_config_from_json(const std::string& text) {
+  // nlohmann converts any number to any arithmetic type, out of range included (undefined
+  // behaviour, found by fuzz_options): counts must be JSON unsigned integers.
+  auto count = [](const json& in, const char* key) {
+    const json& value = in.at(key);
+    require(value.is_number_unsigned(), std::string("training configuration is not valid: '") +
+                                            key + "' = " + value.dump() +
+                                            " is not a non-negative integer");
+    return value.get<uint64_t>();
+  };
   try {
     const json in = json::parse(text);
     TrainConfig c;
-    c.task.V = in.at("V").get<size_t>();
-    c.task.k = in.at("k").get<size_t>();
-    c.task.k_max = in.at("k_max").get<size_t>();
+    c.task.V = count(in, "V");
+    c.task.k = count(in, "k");
+    c.task.k_max = count(in, "k_max");
     c.task.zipf = in.at("zipf").get<double>();
-    c.d = in.at("d").get<size_t>();
+    c.d = count(in, "d");
     // Files from before the linear network have no activation: they are ReLU networks.
     c.activation = in.contains("activation")
                        ? activation_from_string(in.at("activation").get<std::string>())
@@ -136,9 +145,9 @@ TrainConfig train_config_from_json(const std::string& text) {
     c.optimizer.momentum = in.at("momentum").get<double>();
     c.lr = in.at("lr").get<double>();
     c.schedule = schedule_from_string(in.at("schedule").get<std::string>());
-    c.batch = in.at("batch").get<size_t>();
-    c.steps = in.at("steps").get<size_t>();
-    c.seed = in.at("seed").get<uint64_t>();
+    c.batch = count(in, "batch");
+    c.steps = count(in, "steps");
+    c.seed = count(in, "seed");
     return c;
   } catch (const json::exception& e) {
     throw Error(std::string("training configuration is not valid: ") + e.what());
