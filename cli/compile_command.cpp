@@ -7,12 +7,12 @@
 #include <cmath>
 #include <iostream>
 #include <memory>
-#include <numbers>
 
 #include "bloomnet/analysis.hpp"
 #include "bloomnet/atomic_file.hpp"
 #include "bloomnet/compiled_filter.hpp"
 #include "bloomnet/error.hpp"
+#include "bloomnet/metrics.hpp"
 #include "bloomnet/weights_io.hpp"
 #include "commands.hpp"
 
@@ -40,7 +40,7 @@ std::vector<Bitset> network_positives(const Network& net, const TokenBatch& sets
 #pragma omp parallel for schedule(static)
     for (long b = 0; b < static_cast<long>(B); ++b) {
       const float* z = act.z.data() + b * V;
-      const double floor = static_cast<double>(*std::max_element(z, z + V)) - std::numbers::ln2;
+      const double floor = positive_floor(z, V);
       Bitset positives(V);
       for (size_t t = 0; t < V; ++t) {
         if (static_cast<double>(z[t]) >= floor) positives.set(t);

@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "bloomnet/analysis.hpp"
 #include "bloomnet/atomic_file.hpp"

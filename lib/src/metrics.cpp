@@ -58,6 +58,10 @@ SetMetrics measure_set(std::span<const uint32_t> S, const float* z, const float*
           outside > 0 ? (static_cast<double>(filter_positives) - k) / outside : 0.0};
 }
 
+double positive_floor(const float* z, size_t V) {
+  return static_cast<double>(*std::max_element(z, z + V)) - std::numbers::ln2;
+}
+
 void MetricsSum::add(const SetMetrics& s) {
   ++sets_;
   sum_.mse += s.mse;
@@ -117,11 +121,7 @@ Metrics evaluate(const Network& net, const EvalConfig& config,
         filter->insert(batch.set(b));
       }
       const float* z = act.z.data() + b * V;
-      // P(S) = {t : p_t >= p_max / 2} = {t : z_t >= max z - ln 2}, unless told otherwise.
-      const double floor =
-          config.positive_logit
-              ? *config.positive_logit
-              : static_cast<double>(*std::max_element(z, z + V)) - std::numbers::ln2;
+      const double floor = config.positive_logit ? *config.positive_logit : positive_floor(z, V);
       per_set[b] =
           measure_set(batch.set(b), z, act.p.data() + b * V, V, floor, filter ? &*filter : nullptr);
     }

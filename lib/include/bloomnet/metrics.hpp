@@ -61,6 +61,10 @@ struct SetMetrics {
 SetMetrics measure_set(std::span<const uint32_t> S, const float* z, const float* p, size_t V,
                        double positive_floor, const BloomFilter* filter = nullptr);
 
+// The logit floor of the net's positive set: P(S) = {t : p_t >= max p / 2} = {t : z_t >= max z -
+// ln 2}.
+double positive_floor(const float* z, size_t V);
+
 // Sums per-set metrics in the order they are added and averages them.
 class MetricsSum {
  public:
