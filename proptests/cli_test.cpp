@@ -28,6 +28,7 @@ struct CommandResult {
 };
 
 using bloomnet::scratch::read_file;
+using bloomnet::scratch::temporaries_of;
 
 class Cli : public ::testing::Test {
  protected:
@@ -464,7 +465,8 @@ pid_t spawn(const std::string& args) {
 
 // SIGKILL at a random moment of a save leaves the destination either the old complete file or
 // the new complete one, never a mixture or a prefix: 30 kill times spread uniformly over the
-// whole run of the command (start-up, construction, writing, sync, rename).
+// whole run of the command (start-up, construction, writing, sync, rename). The temporary file a
+// kill leaves behind is removed by the next save to that destination.
 TEST_F(Cli, a_save_killed_at_any_moment_leaves_the_old_or_the_new_file) {
   const std::string args = "construct --vocab 20000 --width 256 --hashes 6 --out ";
   const auto start = std::chrono::steady_clock::now();
@@ -477,7 +479,7 @@ TEST_F(Cli, a_save_killed_at_any_moment_leaves_the_old_or_the_new_file) {
   ASSERT_NE(old_bytes, new_bytes);
   const fs::path dest = dir_ / "dest.safetensors";
   std::mt19937_64 random(7);
-  size_t old_seen = 0, new_seen = 0;
+  size_t old_seen = 0, new_seen = 0, temporaries_seen = 0;
   for (int trial = 0; trial < 30; ++trial) {
     std::ofstream(dest, std::ios::binary) << old_bytes;
     const pid_t child = spawn(args + dest.string() + " --seed 1");
@@ -489,8 +491,16 @@ TEST_F(Cli, a_save_killed_at_any_moment_leaves_the_old_or_the_new_file) {
     ASSERT_TRUE(now == old_bytes || now == new_bytes) << "a partial file after a kill";
     old_seen += now == old_bytes;
     new_seen += now == new_bytes;
+    // Each save removes the temporaries of the saves killed before it: at most this one's is left.
+    const size_t left = temporaries_of(dest);
+    ASSERT_LE(left, 1u) << "abandoned temporaries pile up";
+    temporaries_seen += left;
   }
-  std::printf("kills: old file kept %zu times, new file complete %zu times\n", old_seen, new_seen);
+  std::printf(
+      "kills: old file kept %zu times, new file complete %zu times, temporary left %zu times\n",
+      old_seen, new_seen, temporaries_seen);
+  ASSERT_EQ(run(args + dest.string()).exit_code, 0);
+  EXPECT_EQ(temporaries_of(dest), 0u);
 }
 
 // SIGINT or SIGTERM stop a sweep between or inside points: the finished rows stay, whole, and

@@ -67,4 +67,14 @@ inline std::string read_file(const fs::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// How many of AtomicFile's temporaries of destination (.<name>.tmp-*) lie beside it.
+inline size_t temporaries_of(const fs::path& destination) {
+  const std::string prefix = "." + destination.filename().string() + ".tmp-";
+  size_t count = 0;
+  for (const auto& entry : fs::directory_iterator(destination.parent_path())) {
+    count += entry.path().filename().string().rfind(prefix, 0) == 0;
+  }
+  return count;
+}
+
 }  // namespace bloomnet::scratch

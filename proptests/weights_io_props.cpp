@@ -15,6 +15,7 @@ namespace fs = std::filesystem;
 using prop::draw;
 using scratch::read_file;
 using scratch::ScratchDir;
+using scratch::temporaries_of;
 using scratch::TinyTmpfs;
 
 bool same_params(const Network& a, const Network& b) {
@@ -140,6 +141,40 @@ TEST(AtomicFile, read_only_directory_keeps_the_previous_file) {
   ASSERT_TRUE(disk.make_read_only());
   EXPECT_THROW(write_text_atomically(path, "new"), Error);
   EXPECT_EQ(read_file(path), "old");
+}
+
+// A killed writer's temporary (unlocked) goes with the next save to the same destination; other
+// destinations' temporaries and names that only look alike stay.
+TEST(AtomicFile, the_next_save_removes_abandoned_temporaries) {
+  ScratchDir dir;
+  const fs::path path = dir.path() / "x.csv";
+  for (const char* name : {".x.csv.tmp-a1B2c3", ".x.csv.tmp-Zz9yY8", ".y.csv.tmp-a1B2c3",
+                           ".x.csv.tmp-notmkstemp", "x.csv.tmp-a1B2c3"}) {
+    std::ofstream(dir.path() / name) << "partial";
+  }
+  write_text_atomically(path, "whole");
+  EXPECT_EQ(read_file(path), "whole");
+  EXPECT_FALSE(fs::exists(dir.path() / ".x.csv.tmp-a1B2c3"));
+  EXPECT_FALSE(fs::exists(dir.path() / ".x.csv.tmp-Zz9yY8"));
+  for (const char* name : {".y.csv.tmp-a1B2c3", ".x.csv.tmp-notmkstemp", "x.csv.tmp-a1B2c3"}) {
+    EXPECT_TRUE(fs::exists(dir.path() / name)) << name;
+  }
+}
+
+// Two writers of one destination: the second must not take the first one's temporary for
+// abandoned; each commit is whole and the last rename wins.
+TEST(AtomicFile, a_live_writers_temporary_is_kept) {
+  ScratchDir dir;
+  const fs::path path = dir.path() / "x.csv";
+  AtomicFile first(path);
+  first.write("first");
+  ASSERT_EQ(temporaries_of(path), 1u);
+  write_text_atomically(path, "second");
+  EXPECT_EQ(read_file(path), "second");
+  EXPECT_EQ(temporaries_of(path), 1u);
+  first.commit();
+  EXPECT_EQ(read_file(path), "first");
+  EXPECT_EQ(temporaries_of(path), 0u);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "bloomnet/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,8 +14,45 @@
 
 namespace bloomnet {
 
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kTemporaryInfix = ".tmp-";
+constexpr size_t kUniqueLength = 6;  // mkstemp's XXXXXX
+
+// Whether the name still leads to the file open as fd (a cleaner may have removed it).
+bool names_open_file(const std::string& name, int fd) {
+  struct stat named {};
+  struct stat opened {};
+  return lstat(name.c_str(), &named) == 0 && fstat(fd, &opened) == 0 &&
+         named.st_dev == opened.st_dev && named.st_ino == opened.st_ino;
+}
+
+// A writer holds an exclusive flock on its temporary file until the rename; the kernel drops it
+// when the writer dies, even by SIGKILL. So a temporary of this destination that can be locked
+// is a dead writer's leftover, removed here; a live writer's stays. Best effort: a temporary that
+// cannot be opened or removed stays where it is.
+void remove_abandoned_temporaries(const fs::path& directory, const std::string& prefix) {
+  std::error_code ec;
+  for (fs::directory_iterator it(directory, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() != prefix.size() + kUniqueLength || name.rfind(prefix, 0) != 0) continue;
+    const std::string path = it->path().string();
+    const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) continue;
+    struct stat opened {};
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &opened) == 0 && S_ISREG(opened.st_mode) &&
+        names_open_file(path, fd)) {
+      unlink(path.c_str());
+    }
+    close(fd);
+  }
+}
+
+}  // namespace
+
 AtomicFile::AtomicFile(std::filesystem::path destination) : destination_(std::move(destination)) {
-  namespace fs = std::filesystem;
   std::error_code ec;
   const auto status = fs::status(destination_, ec);
   if (fs::exists(status) && !fs::is_regular_file(status)) {
@@ -23,15 +61,27 @@ AtomicFile::AtomicFile(std::filesystem::path destination) : destination_(std::mo
   }
   const fs::path directory =
       destination_.has_parent_path() ? destination_.parent_path() : fs::path(".");
-  std::string name = destination_.filename().string();
-  name.insert(0, 1, '.');
-  name.append(".tmp-XXXXXX");
-  std::string pattern = directory / name;
-  const int fd = mkstemp(pattern.data());
-  if (fd < 0) {
-    throw Error("cannot write '" + destination_.string() + "': " + std::strerror(errno));
+  // Built in place: GCC 12 warns falsely (-Wrestrict) on "." + std::string.
+  std::string prefix = destination_.filename().string();
+  prefix.insert(0, 1, '.');
+  prefix.append(kTemporaryInfix);
+  remove_abandoned_temporaries(directory, prefix);
+  int fd = -1;
+  // Locked before anything is written. A cleaner that removed the new file between its creation
+  // and the lock leaves this writer to try another name; where locks are not supported (some
+  // network file systems) no cleaner can lock it either.
+  for (;;) {
+    std::string pattern = directory / (prefix + std::string(kUniqueLength, 'X'));
+    fd = mkstemp(pattern.data());
+    if (fd < 0) {
+      throw Error("cannot write '" + destination_.string() + "': " + std::strerror(errno));
+    }
+    if (flock(fd, LOCK_EX) != 0 || names_open_file(pattern, fd)) {
+      temporary_ = pattern;
+      break;
+    }
+    close(fd);
   }
-  temporary_ = pattern;
   fchmod(fd, 0644);  // mkstemp's 0600 would hide results from other users
   file_ = fdopen(fd, "wb");
   if (file_ == nullptr) {
@@ -63,11 +113,12 @@ void AtomicFile::write(const void* data, size_t size) {
 void AtomicFile::commit() {
   if (std::fflush(file_) != 0) fail("write failed");
   if (fsync(fileno(file_)) != 0) fail("sync failed");
+  // Renamed while still open and locked: once closed, a cleaner could take it for abandoned.
+  if (std::rename(temporary_.c_str(), destination_.c_str()) != 0) fail("rename failed");
+  committed_ = true;
   const int closed = std::fclose(file_);
   file_ = nullptr;
   if (closed != 0) fail("close failed");
-  if (std::rename(temporary_.c_str(), destination_.c_str()) != 0) fail("rename failed");
-  committed_ = true;
 }
 
 void require_writable(const std::filesystem::path& path) { AtomicFile probe(path); }

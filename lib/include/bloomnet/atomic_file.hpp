@@ -5,6 +5,10 @@
 // it was. Destinations that exist and are not regular files (/dev/full, a directory, a FIFO) are
 // refused, since a rename would replace them.
 //
+// The temporary file is .<name>.tmp-XXXXXX beside the destination, locked (flock) by its writer
+// until the rename. A writer killed outright (SIGKILL, power loss) leaves its temporary behind;
+// the next AtomicFile for the same destination removes every such temporary no live writer holds.
+//
 // Thread safety: one AtomicFile per thread; distinct destinations may be written concurrently.
 #pragma once
 
