@@ -394,19 +394,27 @@ TEST_F(Cli, writers_on_a_full_or_read_only_disk_fail_cleanly_and_keep_the_old_fi
   std::ofstream(csv) << whole.substr(0, whole.find('\n', whole.find('\n') + 1) + 1);
   const fs::path weights = disk.path() / "w.safetensors";
   std::ofstream(weights) << read_file(net);
+  const std::string train_args = "train --vocab 64 --k 2 --width 8 --steps 4 --eval-sets 8 ";
+  const fs::path checkpoint = disk.path() / "run.ckpt";
+  ASSERT_EQ(run(train_args + "--checkpoint-every 2 --checkpoint " + checkpoint.string() +
+                " --out " + (dir_ / "t.safetensors").string())
+                .exit_code,
+            0);
   {
     std::ofstream filler(disk.path() / "filler", std::ios::binary);
     const std::string block(1024, 'x');
     for (int i = 0; i < 64 && filler.write(block.data(), block.size()); ++i) {
     }
   }
-  const std::string old_csv = read_file(csv), old_weights = read_file(weights);
+  const std::string old_csv = read_file(csv), old_weights = read_file(weights),
+                    old_checkpoint = read_file(checkpoint);
   auto check_all = [&](const std::string& why) {
     expect_clean_error("construct --vocab 400 --width 64 --hashes 3 --out " + weights.string(),
                        weights.string());
-    expect_clean_error(
-        "train --vocab 64 --k 2 --width 8 --steps 5 --eval-sets 8 --out " + weights.string(),
-        weights.string());
+    expect_clean_error(train_args + "--out " + weights.string(), weights.string());
+    expect_clean_error(train_args + "--checkpoint-every 2 --checkpoint " + checkpoint.string() +
+                           " --out " + (dir_ / "t.safetensors").string(),
+                       checkpoint.string());
     expect_clean_error(
         "compile --weights " + net.string() + " --k 2 --sets 8 --out " + weights.string(),
         weights.string());
@@ -421,6 +429,7 @@ TEST_F(Cli, writers_on_a_full_or_read_only_disk_fail_cleanly_and_keep_the_old_fi
     EXPECT_EQ(report.err.compare(last + 1, 17, "bloomnet: error: "), 0) << report.err;
     EXPECT_EQ(read_file(csv), old_csv) << why;
     EXPECT_EQ(read_file(weights), old_weights) << why;
+    EXPECT_EQ(read_file(checkpoint), old_checkpoint) << why;
   };
   check_all("full disk");
   ASSERT_TRUE(disk.make_read_only());
