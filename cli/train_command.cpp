@@ -155,7 +155,12 @@ void add_train_command(CLI::App& app) {
       if (saved.count("log")) log = saved.at("log");
       seconds_before = number("seconds");
       loss_sum = number("loss_sum");
-      loss_count = static_cast<size_t>(number("loss_count"));
+      // Training losses since the last evaluation: at most one per step done.
+      const double count = number("loss_count");
+      require(count == std::floor(count) && count <= static_cast<double>(trainer->steps_done()),
+              options->resume + ": metadata 'loss_count' is not a count of the " +
+                  std::to_string(trainer->steps_done()) + " steps done");
+      loss_count = static_cast<size_t>(count);
     }
     const EvalConfig eval{.k = config.task.k,
                           .k_max = config.task.k_max,

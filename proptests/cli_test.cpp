@@ -53,6 +53,21 @@ class Cli : public ::testing::Test {
   const fs::path& dir_ = scratch_.path();
 };
 
+// A safetensors file's bytes with one metadata entry set to value (the header re-encoded, the
+// data section as it was).
+std::string with_metadata(const std::string& file, const std::string& key,
+                          const std::string& value) {
+  uint64_t length = 0;
+  std::memcpy(&length, file.data(), 8);
+  auto header = nlohmann::json::parse(file.substr(8, length));
+  header["__metadata__"][key] = value;
+  const std::string text = header.dump();
+  const uint64_t new_length = text.size();
+  std::string out(8, '\0');
+  std::memcpy(out.data(), &new_length, 8);
+  return out + text + file.substr(8 + length);
+}
+
 TEST_F(Cli, exact_net_has_recall_one_and_measured_fpr_consistent_with_theory) {
   const std::string net = (dir_ / "exact.safetensors").string();
   ASSERT_EQ(run("construct --vocab 5000 --width 256 --hashes 6 --out " + net).exit_code, 0);
@@ -205,6 +220,20 @@ TEST_F(Cli, bad_training_settings_are_clean_errors) {
   expect_clean_error("train --vocab 64 --k 3 --width 8 --steps 4 --resume " + out.string() +
                          " --out " + out.string(),
                      "not a training checkpoint");
+  // The run's bookkeeping in the checkpoint's metadata, altered: numbers that are not numbers
+  // or counts beyond the steps done are refused.
+  for (const auto& [key, value] : {std::pair{"loss_count", "1e300"},
+                                   {"loss_count", "2.5"},
+                                   {"loss_count", "5"},
+                                   {"loss_sum", "inf"},
+                                   {"seconds", "-1"},
+                                   {"seconds", "ten"}}) {
+    const fs::path altered = dir_ / "altered.ckpt";
+    std::ofstream(altered, std::ios::binary) << with_metadata(read_file(ckpt), key, value);
+    expect_clean_error("train --vocab 64 --k 3 --width 8 --steps 4 --resume " + altered.string() +
+                           " --out " + out.string(),
+                       key);
+  }
   const std::string bytes = read_file(ckpt);
   const fs::path truncated = dir_ / "truncated.ckpt";
   std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() - 7);
