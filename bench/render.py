@@ -80,6 +80,16 @@ def peaks(data):
     return fma, triad
 
 
+def ns_per_key_table(add, by, sizes, columns):
+    """One row per key count, one column per (benchmark name, heading): ns per key."""
+    add("| keys n | " + " | ".join(c[1] for c in columns) + " |")
+    add("|---|" + "---|" * len(columns))
+    for n in sizes:
+        add(f"| {n:.0e} | " + " | ".join(fmt(ns(by.get(c[0], {}).get(n), "ns_per_key"))
+                                        for c in columns) + " |")
+    add("")
+
+
 def bloom_section(folder, data, lines):
     bench = rows(data)
     if not bench:
@@ -103,21 +113,11 @@ def bloom_section(folder, data, lines):
             ("bloom/contains_hit/splitblock_scalar", "split scalar hit"),
             ("peer/contains_hit/libbloom", "libbloom hit"),
             ("peer/contains_miss/libbloom", "libbloom miss")]
-    add("| keys n | " + " | ".join(c[1] for c in cols) + " |")
-    add("|---|" + "---|" * len(cols))
-    for n in sizes:
-        add(f"| {n:.0e} | " + " | ".join(fmt(ns(by.get(c[0], {}).get(n), "ns_per_key"))
-                                        for c in cols) + " |")
-    add("")
+    ns_per_key_table(add, by, sizes, cols)
     add("Inserts, ns per key:\n")
     ins = [("bloom/insert/bitpacked", "bitpacked"), (f"bloom/insert/{split}", "split SIMD"),
            ("bloom/insert/splitblock_scalar", "split scalar"), ("peer/insert/libbloom", "libbloom")]
-    add("| keys n | " + " | ".join(c[1] for c in ins) + " |")
-    add("|---|" + "---|" * len(ins))
-    for n in sizes:
-        add(f"| {n:.0e} | " + " | ".join(fmt(ns(by.get(c[0], {}).get(n), "ns_per_key"))
-                                        for c in ins) + " |")
-    add("")
+    ns_per_key_table(add, by, sizes, ins)
     add("Ratios within this run (libbloom time / ours; above 1 means we are faster), and the "
         "measured FPR of misses:\n")
     add("| keys n | split contains vs libbloom | split batched vs libbloom | bitpacked vs libbloom "
