@@ -20,7 +20,7 @@ inline double measure_peak_gflops(const KernelSet& kernels, int threads) {
 #pragma omp parallel num_threads(threads) reduction(+ : flops)
   {
     float sink;
-    flops += kernels.multiply_add_peak(kIterations, &sink);
+    flops += kernels.probe.multiply_add_peak(kIterations, &sink);
     benchmark::DoNotOptimize(sink);
   }
   return flops / (omp_get_wtime() - start) * 1e-9;

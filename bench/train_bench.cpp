@@ -6,11 +6,10 @@
 // GFLOP/s counts 6 B d V flops per step: the three dense products (forward logits, the output
 // weights' gradient, the gradient reaching the hidden layer).
 // train/dense/<product>/<kernels>/threads:<n>: each of those products alone (2 B d V flops), split
-// among threads as forward() and backward() split it, with its share of the peak.
+// among threads by the library's own partition (network.hpp), with its share of the peak.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
-#include <algorithm>
 #include <map>
 #include <string>
 #include <utility>
@@ -57,28 +56,23 @@ void BM_dense_product(benchmark::State& state, const KernelSet* kernels, int thr
   // Values do not change the work; these keep every number finite.
   std::vector<float> hidden(B * d, 0.5f), hidden_t(d * B, 0.5f), W_outT(d * V, 0.01f),
       b_out(V, 0.0f), z(B * V, 0.001f), dW_outT(d * V), db_out(V), dhidden(B * d);
-  constexpr size_t kTokens = 256;  // forward() and backward()'s token chunk
-  const size_t columns = (d + threads - 1) / threads;
+  // Split among the threads exactly as forward() and backward() split it (network.hpp's
+  // partition).
   auto run = [&] {
-    if (product == Product::kHiddenGradient) {
-#pragma omp parallel for num_threads(threads) schedule(static)
-      for (int c = 0; c < threads; ++c) {
-        const size_t j0 = std::min(d, static_cast<size_t>(c) * columns);
-        kernels->hidden_gradient(Activation::kRelu, z.data(), W_outT.data(), hidden.data(), B, d, V,
-                                 j0, std::min(d, j0 + columns), dhidden.data());
-      }
-      return;
-    }
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (long t0 = 0; t0 < static_cast<long>(V); t0 += kTokens) {
-      const size_t t1 = std::min(V, static_cast<size_t>(t0) + kTokens);
-      if (product == Product::kLogits) {
-        kernels->output_forward(hidden.data(), W_outT.data(), b_out.data(), B, d, V, t0, t1,
-                                z.data());
-      } else {
-        kernels->output_weight_gradient(hidden_t.data(), z.data(), B, d, V, t0, t1, dW_outT.data(),
-                                        db_out.data());
-      }
+#pragma omp parallel num_threads(threads)
+    switch (product) {
+      case Product::kLogits:
+        partition::output_forward(*kernels, hidden.data(), W_outT.data(), b_out.data(), B, d, V,
+                                  z.data());
+        break;
+      case Product::kWeightGradient:
+        partition::output_weight_gradient(*kernels, hidden_t.data(), z.data(), B, d, V,
+                                          dW_outT.data(), db_out.data());
+        break;
+      case Product::kHiddenGradient:
+        partition::hidden_gradient(*kernels, Activation::kRelu, z.data(), W_outT.data(),
+                                   hidden.data(), B, d, V, dhidden.data());
+        break;
     }
   };
   run();

@@ -3,25 +3,14 @@
 
 #include <iostream>
 
-#include "bloomnet/atomic_file.hpp"
 #include "bloomnet/error.hpp"
 #include "commands.hpp"
+#include "options.hpp"
 
 namespace bloomnet::cli {
 
 void use_threads(size_t threads) {
   if (threads > 0) omp_set_num_threads(static_cast<int>(threads));
-}
-
-int omp_threads() { return omp_get_max_threads(); }
-
-std::filesystem::path prepare_output_dir(const std::string& dir) {
-  std::error_code error;
-  std::filesystem::create_directories(dir, error);
-  require(!error, "cannot create directory '" + dir + "': " + error.message());
-  require(std::filesystem::is_directory(dir), "'" + dir + "' is not a directory");
-  require_writable(std::filesystem::path(dir) / ".bloomnet-write-check");
-  return dir;
 }
 
 }  // namespace bloomnet::cli
@@ -46,9 +35,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // CLI11 reports an unknown command only as a missing one; name it.
     if (app.get_subcommands().empty() && argc > 1 && argv[1][0] != '-') {
-      std::cerr << "bloomnet: error: unknown command '" << argv[1]
-                << "' (commands: compare, compile, construct, eval, fit, report, sweep, train; "
-                   "see bloomnet --help)\n";
+      std::string commands;
+      for (const CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) {
+        if (!commands.empty()) commands += ", ";
+        commands += command->get_name();
+      }
+      std::cerr << "bloomnet: error: unknown command '" << argv[1] << "' (commands: " << commands
+                << "; see bloomnet --help)\n";
     } else {
       std::cerr << "bloomnet: error: " << e.what() << " (see bloomnet --help)\n";
     }

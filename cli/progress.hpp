@@ -1,29 +1,38 @@
 // Progress of a long command on stderr: on a terminal, one line rewritten in place (done/total,
 // rate, ETA, and what the command adds, such as the loss); off a terminal (logs, CI), a plain line
-// every few seconds. Silent for the first second, so quick runs print nothing.
+// every few seconds. Silent for the first second, so quick runs print nothing. StderrObserver
+// shows what the library reports (observer.hpp) that way: a bar per task, notes as lines.
 #pragma once
 
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <string_view>
+
+#include "bloomnet/observer.hpp"
 
 namespace bloomnet::cli {
 
-class Progress {
+class ProgressBar {
  public:
   // `first`: units already done before this process started (a resumed run); the rate counts
   // only this process's work.
-  Progress(std::string label, std::string unit, size_t first = 0)
+  ProgressBar(std::string label, std::string unit, size_t first = 0)
       : label_(std::move(label)),
         unit_(std::move(unit)),
         first_(first),
         terminal_(isatty(STDERR_FILENO) != 0) {}
 
-  ~Progress() {
+  ~ProgressBar() {
     if (shown_ && terminal_) std::fputc('\n', stderr);
   }
+  ProgressBar(const ProgressBar&) = delete;
+  ProgressBar& operator=(const ProgressBar&) = delete;
+
+  const std::string& label() const { return label_; }
 
   void update(size_t done, size_t total, const std::string& detail = "") {
     const auto now = Clock::now();
@@ -58,6 +67,25 @@ class Progress {
   bool terminal_;
   bool shown_ = false;
   Clock::time_point start_ = Clock::now(), last_ = start_;
+};
+
+class StderrObserver : public Observer {
+ public:
+  void progress(const ProgressReport& report) override {
+    if (!bar_ || bar_->label() != report.task) {
+      bar_.reset();  // ends the previous task's line
+      bar_.emplace(std::string(report.task), std::string(report.unit), report.first);
+    }
+    bar_->update(report.done, report.total, std::string(report.detail));
+  }
+  void note(std::string_view line) override {
+    bar_.reset();
+    std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+    std::fflush(stderr);
+  }
+
+ private:
+  std::optional<ProgressBar> bar_;
 };
 
 }  // namespace bloomnet::cli

@@ -5,8 +5,9 @@
 
 DIR is what `bloomnet report` wrote (report.json, train_log.csv, sweep.csv, fpr_curve.csv,
 compare/, compare_exact/) or what `bloomnet compare --out DIR` wrote (compare.json and the CSVs
-of its figures). Every number in the markdown comes from those files; this script computes only
-the verdicts that compare them. Figures are PNG files beside the data (matplotlib, no display).
+of its figures). Every number and every verdict in the markdown comes from those files: the
+library decides (lib/src/verdicts.cpp, sweep_fit.cpp), this script only draws and writes.
+Figures are PNG files beside the data (matplotlib, no display).
 """
 import csv
 import json
@@ -129,27 +130,21 @@ def draw_training(folder):
     save(fig, os.path.join(folder, "training.png"))
 
 
-def sweep_table(rows):
-    """{method: {width: [rows]}}"""
+def sweep_table(cells):
+    """{method: {width: cell}} from report.json's sweep cells (means over seeds)."""
     table = {}
-    for r in rows:
-        table.setdefault(r["method"], {}).setdefault(int(r["width"]), []).append(r)
+    for c in cells:
+        table.setdefault(c["method"], {})[c["width"]] = c
     return table
 
 
-def mean_of(rows, key):
-    values = [number(r[key]) for r in rows if not math.isnan(number(r[key]))]
-    return sum(values) / len(values) if values else math.nan
-
-
-def draw_sweep(folder, rows, fits):
-    table = sweep_table(rows)
+def draw_sweep(folder, table, fits):
     fig, ax = plt.subplots(figsize=(8, 5))
     for method, (colour, marker, label) in METHOD_STYLE.items():
         if method not in table:
             continue
         widths = sorted(table[method])
-        eps = [mean_of(table[method][w], "mse") for w in widths]
+        eps = [number(table[method][w]["mse"]) for w in widths]
         if method == "theory":
             ax.plot(widths, eps, "-", color=colour, linewidth=1, label=label)
         else:
@@ -190,53 +185,15 @@ def relinked(markdown, subfolder):
     return markdown.replace("](", f"]({subfolder}/").replace("### ", "### ", 1)
 
 
-def verdicts(report, fits, table):
-    """The essay's three claims, each answered from the numbers with the rule stated."""
-    out = []
-    c = report["compare"]
-    bimodal = c["snap_fraction"] >= 0.8
-    out.append(("The trained W_in is bimodal (snap fraction >= 0.8)",
-                "yes" if bimodal else "no",
-                f"snap fraction {c['snap_fraction']:.3f}; modes c0 = {c['modes']['background']:+.2f}, "
-                f"c1 = {c['modes']['hash']:+.2f}; {c['hash_count_mean']:.1f} hash bits per token "
-                f"(optimum {c['hash_count_optimum']:.1f})"))
-    union = c["union_accuracy"] >= 0.95
-    behaves = c["agreement_jaccard"] >= 0.9
-    answer = "yes" if union and behaves else ("partly" if union or behaves else "no")
-    out.append(("The trained net behaves like the Bloom filter of its extracted hashes "
-                "(union accuracy >= 0.95 and mean Jaccard >= 0.9)",
-                answer,
-                f"hidden layer matches the union bits with accuracy {c['union_accuracy']:.4f}; "
-                f"positive sets: exact match {c['agreement_exact_match']:.3f}, mean Jaccard "
-                f"{c['agreement_jaccard']:.3f}; FPR of those hashes {c['filter_fpr_measured']:.3g} "
-                f"vs {c['fpr_theory']:.3g} for a random filter of the same m, h"))
-    laws = {f["method"]: f for f in fits}
-    parts, ok = [], True
-    for method, want in (("trained", "exponential"), ("exact", "exponential"), ("jl", "polynomial")):
-        f = laws.get(method)
-        if f is None:
-            continue
-        parts.append(f"{method}: R^2 {f['r2_linear']:.3f} (ln eps vs d, slope "
-                     f"{f['slope_per_width']:.3f}) vs {f['r2_log_log']:.3f} (vs ln d, slope "
-                     f"{f['slope_log_log']:.2f}) -> {f['law']}")
-        ok = ok and f["law"] == want
-    if parts:
-        out.append(("eps falls exponentially in width for trained and exact nets, not for JL "
-                    "(the better R^2 of the two fits decides)",
-                    "yes" if ok else "no", "; ".join(parts)))
-    return out
-
-
 def write_report(folder):
     report = json.load(open(os.path.join(folder, "report.json")))
     draw_training(folder)
     trained = draw_reading(os.path.join(folder, "compare"))
     exact = draw_reading(os.path.join(folder, "compare_exact"))
-    rows = read_csv(os.path.join(folder, "sweep.csv"))
     fits = report["sweep"]["fits"]
-    draw_sweep(folder, rows, fits)
+    table = sweep_table(report["sweep"]["cells"])
+    draw_sweep(folder, table, fits)
     curve = draw_fpr(folder)
-    table = sweep_table(rows)
     ref = report["reference"]
     cfg = ref["config"]
     sweep = report["sweep"]
@@ -250,8 +207,8 @@ def write_report(folder):
 
     add("## The three claims\n")
     add("| claim | answer | evidence |\n|---|---|---|")
-    for claim, answer, evidence in verdicts(report, fits, table):
-        add(f"| {claim} | **{answer}** | {evidence} |")
+    for v in report["verdicts"]:
+        add(f"| {v['claim']} ({v['rule']}) | **{v['answer']}** | {v['evidence']} |")
     add("")
 
     add("## The reference run\n")
@@ -288,25 +245,24 @@ def write_report(folder):
     add("## Width scaling\n")
     add(f"V = {sweep['V']}, k = {sweep['k']}; trained nets: Adam, {sweep['training']}; "
         f"{sweep['eval_sets']} held-out sets per point. A fixed budget per width: where the last "
-        "quarter of training still lowered eps by more than 10% the row is marked as still "
-        "improving (an optimisation limit, not the law).\n")
+        f"quarter of training still lowered eps by more than {100 * sweep['still_improving_gain']:.0f}% "
+        "the row is marked as still improving (an optimisation limit, not the law).\n")
     add("![eps against width](eps_vs_width.png)\n")
     methods = [m for m in METHOD_STYLE if m in table]
-    widths = sorted({int(r["width"]) for r in rows})
+    widths = sorted({w for m in methods for w in table[m]})
     add("| d | " + " | ".join(methods) + " |")
     add("|---|" + "---|" * len(methods))
     for w in widths:
         cells = []
         for m in methods:
-            rs = table[m].get(w, [])
-            eps = mean_of(rs, "mse")
-            note = ""
-            if m in ("trained", "linear") and rs:
-                before = mean_of(rs, "mse_3q")
-                if not math.isnan(before) and eps < 0.9 * before:
-                    note = " (still improving)"
-            hashes = mean_of(rs, "hashes") if m in ("exact", "theory") else math.nan
-            cells.append(fmt(eps) + (f" (h={hashes:.0f})" if not math.isnan(hashes) else "") + note)
+            c = table[m].get(w)
+            if c is None:
+                cells.append("n/a")
+                continue
+            hashes = number(c["hashes"]) if m in ("exact", "theory") else math.nan
+            cells.append(fmt(number(c["mse"]))
+                         + (f" (h={hashes:.0f})" if not math.isnan(hashes) else "")
+                         + (" (still improving)" if c["still_improving"] else ""))
         add(f"| {w} | " + " | ".join(cells) + " |")
     add("")
     add("| method | points | ln eps vs d: slope, R^2 | ln eps vs ln d: slope, R^2 | better fit |")

@@ -129,4 +129,13 @@ void write_text_atomically(const std::filesystem::path& path, std::string_view t
   file.commit();
 }
 
+void prepare_output_dir(const std::filesystem::path& dir) {
+  const std::string name = dir.string();
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  require(!error, "cannot create directory '" + name + "': " + error.message());
+  require(std::filesystem::is_directory(dir), "'" + name + "' is not a directory");
+  require_writable(dir / ".bloomnet-write-check");
+}
+
 }  // namespace bloomnet

@@ -6,6 +6,7 @@
 
 #include "bloomnet/atomic_file.hpp"
 #include "bloomnet/error.hpp"
+#include "bloomnet/parse.hpp"
 #include "bloomnet/resources.hpp"
 #include "bloomnet/task.hpp"
 #include "safetensors.hpp"
@@ -14,6 +15,9 @@ namespace bloomnet {
 namespace {
 
 size_t words_for(size_t m) { return (m + 63) / 64; }
+
+// Ten decimal digits, as the format has always allowed.
+constexpr uint64_t kMaxFilterBits = 9'999'999'999;
 
 }  // namespace
 
@@ -83,8 +87,8 @@ Bitset CompiledFilter::positives(std::span<const uint32_t> S) const {
 #pragma omp parallel for schedule(static) if (chunks > 1)
   for (long c = 0; c < chunks; ++c) {
     const size_t w0 = static_cast<size_t>(c) * kWordsPerChunk;
-    kernels_->union_of_rows(rows_.data(), row_words, unset_bits.data(), unset_bits.size(), w0,
-                            std::min(row_words, w0 + kWordsPerChunk), negatives.data());
+    kernels_->filter.union_of_rows(rows_.data(), row_words, unset_bits.data(), unset_bits.size(),
+                                   w0, std::min(row_words, w0 + kWordsPerChunk), negatives.data());
   }
   for (uint64_t& w : negatives) w = ~w;
   return Bitset(V_, std::move(negatives));  // drops the complement's bits past V
@@ -96,7 +100,7 @@ Bitset CompiledFilter::positives_by_masks(std::span<const uint32_t> S) const {
   for (size_t w = 0; w < words_; ++w) unset[w] = ~filter.words()[w];
   // Bits past m in the complement are harmless: no mask has them.
   std::vector<uint64_t> out(words_for(V_));
-  kernels_->mask_positives(masks_.data(), V_, words_, unset.data(), out.data());
+  kernels_->filter.mask_positives(masks_.data(), V_, words_, unset.data(), out.data());
   return Bitset(V_, std::move(out));
 }
 
@@ -118,11 +122,9 @@ CompiledFilter decode_compiled_filter(std::span<const uint8_t> bytes, const std:
           source + ": not a compiled filter (metadata kind = '" +
               (kind == container.metadata.end() ? "" : kind->second) + "')");
   const auto m_text = container.metadata.find("m");
-  require(m_text != container.metadata.end() && !m_text->second.empty() &&
-              m_text->second.size() <= 10 &&
-              m_text->second.find_first_not_of("0123456789") == std::string::npos,
-          source + ": metadata m is missing or not a number");
-  const size_t m = std::stoull(m_text->second);
+  require(m_text != container.metadata.end(), source + ": metadata m is missing");
+  // The bound keeps words_for(m) far from overflow; the tensor's shape must agree with it anyway.
+  const size_t m = parse_count(m_text->second, source + ": metadata m", kMaxFilterBits);
   const safetensors::TensorEntry& masks = safetensors::find_tensor(
       container, "hash_masks", "U64", 2, source, "a compiled filter has hash_masks [V, words]");
   require(m >= 1 && masks.shape[0] >= 1 && masks.shape[1] == words_for(m),

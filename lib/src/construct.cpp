@@ -1,21 +1,13 @@
 #include "bloomnet/construct.hpp"
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "bloomnet/error.hpp"
+#include "bloomnet/parse.hpp"
 
 namespace bloomnet {
-
-std::string to_string(ExactForm form) {
-  return form == ExactForm::kComplement ? "complement" : "union";
-}
-
-ExactForm parse_exact_form(const std::string& name) {
-  if (name == "complement") return ExactForm::kComplement;
-  if (name == "union") return ExactForm::kUnion;
-  throw Error("unknown form '" + name + "' (expected complement or union)");
-}
 
 Network construct_exact(const HashFamily& family, float beta, ExactForm form) {
   require(std::isfinite(beta) && beta > 0.0f, "beta must be finite and positive");
@@ -66,19 +58,10 @@ Metadata exact_metadata(const ExactConfig& config) {
 
 namespace {
 
-uint64_t metadata_number(const Metadata& metadata, const std::string& key) {
+uint64_t metadata_count(const Metadata& metadata, const std::string& key) {
   const auto it = metadata.find(key);
   require(it != metadata.end(), "an exact net's metadata lacks '" + key + "'");
-  size_t used = 0;
-  uint64_t value = 0;
-  try {
-    value = std::stoull(it->second, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  require(used == it->second.size() && used > 0 && it->second[0] != '-',
-          "metadata '" + key + "' = '" + it->second + "' is not a non-negative integer");
-  return value;
+  return parse_count(it->second, "metadata '" + key + "'");
 }
 
 }  // namespace
@@ -87,21 +70,18 @@ std::optional<ExactConfig> exact_config(const Metadata& metadata) {
   const auto kind = metadata.find("kind");
   if (kind == metadata.end() || kind->second != "exact") return std::nullopt;
   ExactConfig config;
-  config.m = metadata_number(metadata, "m");
-  config.h = metadata_number(metadata, "h");
-  config.seed = metadata_number(metadata, "seed");
+  config.m = metadata_count(metadata, "m");
+  config.h = metadata_count(metadata, "h");
+  config.seed = metadata_count(metadata, "seed");
   const auto beta = metadata.find("beta");
   require(beta != metadata.end(), "an exact net's metadata lacks 'beta'");
-  size_t used = 0;
-  try {
-    config.beta = std::stof(beta->second, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  require(used > 0 && used == beta->second.size(),
-          "metadata 'beta' = '" + beta->second + "' is not a number");
+  const double value = parse_number(beta->second, "metadata 'beta'");
+  require(std::abs(value) <= std::numeric_limits<float>::max(),
+          "metadata 'beta' = '" + beta->second + "' is beyond float range");
+  config.beta = static_cast<float>(value);
   const auto form = metadata.find("form");
-  config.form = parse_exact_form(form == metadata.end() ? "complement" : form->second);
+  config.form =
+      form == metadata.end() ? ExactForm::kComplement : from_string<ExactForm>(form->second);
   return config;
 }
 

@@ -6,8 +6,6 @@
 
 namespace bloomnet {
 
-const char* to_string(LossKind loss) { return loss == LossKind::kMse ? "mse" : "ce"; }
-
 double loss_gradient(LossKind loss, const TokenBatch& batch, const Activations& act,
                      std::vector<float>& dz, const KernelSet& kernels) {
   const size_t B = batch.size();
@@ -25,10 +23,10 @@ double loss_gradient(LossKind loss, const TokenBatch& batch, const Activations& 
   for (long c = 0; c < row_chunks; ++c) {
     const size_t b0 = static_cast<size_t>(c) * kRowsPerChunk;
     const size_t rows = std::min(kRowsPerChunk, B - b0);
-    kernels.loss_gradient(loss, act.z.data() + b0 * V, act.p.data() + b0 * V,
-                          act.log_normalizer.data() + b0, batch.tokens.data(),
-                          batch.offsets.data() + b0, rows, V, scale, dz.data() + b0 * V,
-                          per_set.data() + b0);
+    kernels.training.loss_gradient(loss, act.z.data() + b0 * V, act.p.data() + b0 * V,
+                                   act.log_normalizer.data() + b0, batch.tokens.data(),
+                                   batch.offsets.data() + b0, rows, V, scale, dz.data() + b0 * V,
+                                   per_set.data() + b0);
   }
   double sum = 0.0;
   for (double l : per_set) sum += l;

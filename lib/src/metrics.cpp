@@ -93,6 +93,32 @@ Metrics MetricsSum::mean(bool with_filter) const {
   return out;
 }
 
+std::vector<Bitset> positive_sets(const Network& net, const TokenBatch& sets,
+                                  const KernelSet& kernels) {
+  constexpr size_t kBatch = 256;
+  const size_t V = net.V();
+  std::vector<Bitset> out(sets.size());
+  TokenBatch batch;
+  Activations act;
+  for (size_t first = 0; first < sets.size(); first += kBatch) {
+    batch.clear();
+    const size_t B = std::min(kBatch, sets.size() - first);
+    for (size_t b = 0; b < B; ++b) batch.add(sets.set(first + b));
+    forward(net, batch, act, kernels);
+#pragma omp parallel for schedule(static)
+    for (long b = 0; b < static_cast<long>(B); ++b) {
+      const float* z = act.z.data() + b * V;
+      const double floor = positive_floor(z, V);
+      Bitset positives(V);
+      for (size_t t = 0; t < V; ++t) {
+        if (static_cast<double>(z[t]) >= floor) positives.set(t);
+      }
+      out[first + b] = std::move(positives);
+    }
+  }
+  return out;
+}
+
 Metrics evaluate(const Network& net, const EvalConfig& config,
                  const std::shared_ptr<const HashFamily>& reference, const KernelSet& kernels) {
   const size_t V = net.V();

@@ -24,6 +24,13 @@ long chunks(size_t n, size_t per_chunk) {
   return static_cast<long>((n + per_chunk - 1) / per_chunk);
 }
 
+// Hidden columns per chunk of the two products that own columns: one chunk per thread of the
+// team, rounded up to whole vectors.
+size_t columns_per_chunk(size_t d) {
+  const auto threads = static_cast<size_t>(omp_get_num_threads());
+  return std::max<size_t>(16, round_up((d + threads - 1) / threads, 16));
+}
+
 void require_well_formed(const TokenBatch& batch, size_t V) {
   require(!batch.offsets.empty() && batch.offsets.front() == 0 &&
               batch.offsets.back() == batch.tokens.size() &&
@@ -33,16 +40,6 @@ void require_well_formed(const TokenBatch& batch, size_t V) {
 }
 
 }  // namespace
-
-const char* to_string(Activation activation) {
-  return activation == Activation::kRelu ? "relu" : "linear";
-}
-
-Activation activation_from_string(const std::string& name) {
-  if (name == "relu") return Activation::kRelu;
-  if (name == "linear") return Activation::kIdentity;
-  throw Error("unknown activation '" + name + "' (known: relu, linear)");
-}
 
 Network::Network(size_t V, size_t d, Activation activation)
     : V_(V), d_(d), activation_(activation) {
@@ -58,6 +55,88 @@ Network::Network(size_t V, size_t d, Activation activation)
   params_.assign(b_out_at_ + round_up(V, kAlignFloats), 0.0f);
 }
 
+namespace partition {
+
+void hidden_forward(const KernelSet& kernels, Activation activation, const float* W_in,
+                    const float* b_in, const TokenBatch& batch, size_t d, float* hidden) {
+  const size_t B = batch.size();
+#pragma omp for schedule(static)
+  for (long c = 0; c < chunks(B, kRowsPerChunk); ++c) {
+    const size_t b0 = static_cast<size_t>(c) * kRowsPerChunk;
+    kernels.network.hidden_forward(activation, W_in, b_in, batch.tokens.data(),
+                                   batch.offsets.data() + b0, std::min(kRowsPerChunk, B - b0), d,
+                                   hidden + b0 * d);
+  }
+}
+
+void output_forward(const KernelSet& kernels, const float* hidden, const float* W_outT,
+                    const float* b_out, size_t B, size_t d, size_t V, float* z) {
+#pragma omp for schedule(static)
+  for (long c = 0; c < chunks(V, kTokensPerChunk); ++c) {
+    const size_t t0 = static_cast<size_t>(c) * kTokensPerChunk;
+    kernels.network.output_forward(hidden, W_outT, b_out, B, d, V, t0,
+                                   std::min(V, t0 + kTokensPerChunk), z);
+  }
+}
+
+void softmax(const KernelSet& kernels, const float* z, size_t B, size_t V, float* p,
+             float* log_normalizer) {
+#pragma omp for schedule(static)
+  for (long c = 0; c < chunks(B, kRowsPerChunk); ++c) {
+    const size_t b0 = static_cast<size_t>(c) * kRowsPerChunk;
+    kernels.network.softmax(z + b0 * V, std::min(kRowsPerChunk, B - b0), V, p + b0 * V,
+                            log_normalizer + b0);
+  }
+}
+
+void transpose(const float* hidden, size_t B, size_t d, float* hidden_t) {
+#pragma omp for schedule(static)
+  for (long j = 0; j < static_cast<long>(d); ++j) {
+    for (size_t b = 0; b < B; ++b) hidden_t[j * B + b] = hidden[b * d + j];
+  }
+}
+
+void output_weight_gradient(const KernelSet& kernels, const float* hidden_t, const float* dz,
+                            size_t B, size_t d, size_t V, float* dW_outT, float* db_out) {
+#pragma omp for schedule(static)
+  for (long c = 0; c < chunks(V, kTokensPerChunk); ++c) {
+    const size_t t0 = static_cast<size_t>(c) * kTokensPerChunk;
+    kernels.network.output_weight_gradient(hidden_t, dz, B, d, V, t0,
+                                           std::min(V, t0 + kTokensPerChunk), dW_outT, db_out);
+  }
+}
+
+void hidden_gradient(const KernelSet& kernels, Activation activation, const float* dz,
+                     const float* W_outT, const float* hidden, size_t B, size_t d, size_t V,
+                     float* dhidden) {
+  const size_t columns = columns_per_chunk(d);
+#pragma omp for schedule(static)
+  for (long c = 0; c < chunks(d, columns); ++c) {
+    const size_t j0 = static_cast<size_t>(c) * columns;
+    kernels.network.hidden_gradient(activation, dz, W_outT, hidden, B, d, V, j0,
+                                    std::min(d, j0 + columns), dhidden);
+  }
+}
+
+void input_gradient(const KernelSet& kernels, const float* dhidden, const TokenBatch& batch,
+                    size_t V, size_t d, float* dW_in, float* db_in) {
+#pragma omp for schedule(static)
+  for (long t = 0; t < static_cast<long>(V); ++t) {
+    std::fill_n(dW_in + static_cast<size_t>(t) * d, d, 0.0f);
+  }
+  const size_t columns = columns_per_chunk(d);
+#pragma omp for schedule(static)
+  for (long c = 0; c < chunks(d, columns); ++c) {
+    const size_t j0 = static_cast<size_t>(c) * columns;
+    const size_t j1 = std::min(d, j0 + columns);
+    std::fill(db_in + j0, db_in + j1, 0.0f);
+    kernels.network.input_gradient(dhidden, batch.tokens.data(), batch.offsets.data(), batch.size(),
+                                   d, j0, j1, dW_in, db_in);
+  }
+}
+
+}  // namespace partition
+
 void forward(const Network& net, const TokenBatch& batch, Activations& out,
              const KernelSet& kernels) {
   const size_t V = net.V(), d = net.d(), B = batch.size();
@@ -69,38 +148,13 @@ void forward(const Network& net, const TokenBatch& batch, Activations& out,
   out.log_normalizer.resize(B);
   if (B == 0) return;
 
-  const float* W_in = net.W_in().data();
-  const float* b_in = net.b_in().data();
-  const float* W_outT = net.W_outT().data();
-  const float* b_out = net.b_out().data();
-  // Each output element is computed by one thread in a fixed order, so the split below changes
-  // only speed, never a bit.
-  const bool parallel = B * V * d > kParallelWork;
-  const long row_chunks = chunks(B, kRowsPerChunk);
-  const long token_chunks = chunks(V, kTokensPerChunk);
-
-#pragma omp parallel if (parallel)
+#pragma omp parallel if (B * V * d > kParallelWork)
   {
-#pragma omp for schedule(static)
-    for (long c = 0; c < row_chunks; ++c) {
-      const size_t b0 = static_cast<size_t>(c) * kRowsPerChunk;
-      const size_t rows = std::min(kRowsPerChunk, B - b0);
-      kernels.hidden_forward(net.activation(), W_in, b_in, batch.tokens.data(),
-                             batch.offsets.data() + b0, rows, d, out.hidden.data() + b0 * d);
-    }
-#pragma omp for schedule(static)
-    for (long c = 0; c < token_chunks; ++c) {
-      const size_t t0 = static_cast<size_t>(c) * kTokensPerChunk;
-      kernels.output_forward(out.hidden.data(), W_outT, b_out, B, d, V, t0,
-                             std::min(V, t0 + kTokensPerChunk), out.z.data());
-    }
-#pragma omp for schedule(static)
-    for (long c = 0; c < row_chunks; ++c) {
-      const size_t b0 = static_cast<size_t>(c) * kRowsPerChunk;
-      const size_t rows = std::min(kRowsPerChunk, B - b0);
-      kernels.softmax(out.z.data() + b0 * V, rows, V, out.p.data() + b0 * V,
-                      out.log_normalizer.data() + b0);
-    }
+    partition::hidden_forward(kernels, net.activation(), net.W_in().data(), net.b_in().data(),
+                              batch, d, out.hidden.data());
+    partition::output_forward(kernels, out.hidden.data(), net.W_outT().data(), net.b_out().data(),
+                              B, d, V, out.z.data());
+    partition::softmax(kernels, out.z.data(), B, V, out.p.data(), out.log_normalizer.data());
   }
 }
 
@@ -116,51 +170,15 @@ void backward(const Network& net, const TokenBatch& batch, const Activations& ac
   scratch.hidden_t.resize(d * B);
   scratch.dhidden.resize(B * d);
 
-  const float* hidden = act.hidden.data();
-  float* hidden_t = scratch.hidden_t.data();
-  float* dhidden = scratch.dhidden.data();
-  float* dW_in = grad.W_in().data();
-  float* db_in = grad.b_in().data();
-  const bool parallel = B * V * d > kParallelWork;
-  const long token_chunks = chunks(V, kTokensPerChunk);
-
-#pragma omp parallel if (parallel)
+#pragma omp parallel if (B * V * d > kParallelWork)
   {
-    // Columns of the hidden layer per thread for the two products that own hidden columns; any
-    // split gives the same bits (each element is one chain over tokens or over the batch).
-    const size_t columns_per_chunk =
-        std::max<size_t>(16, round_up((d + omp_get_num_threads() - 1) / omp_get_num_threads(), 16));
-    const long column_chunks = chunks(d, columns_per_chunk);
-
-#pragma omp for schedule(static)
-    for (long j = 0; j < static_cast<long>(d); ++j) {
-      for (size_t b = 0; b < B; ++b) hidden_t[j * B + b] = hidden[b * d + j];
-    }
-#pragma omp for schedule(static)
-    for (long c = 0; c < token_chunks; ++c) {
-      const size_t t0 = static_cast<size_t>(c) * kTokensPerChunk;
-      kernels.output_weight_gradient(hidden_t, dz.data(), B, d, V, t0,
-                                     std::min(V, t0 + kTokensPerChunk), grad.W_outT().data(),
-                                     grad.b_out().data());
-    }
-#pragma omp for schedule(static)
-    for (long c = 0; c < column_chunks; ++c) {
-      const size_t j0 = static_cast<size_t>(c) * columns_per_chunk;
-      kernels.hidden_gradient(net.activation(), dz.data(), net.W_outT().data(), hidden, B, d, V, j0,
-                              std::min(d, j0 + columns_per_chunk), dhidden);
-    }
-#pragma omp for schedule(static)
-    for (long t = 0; t < static_cast<long>(V); ++t) {
-      std::fill_n(dW_in + static_cast<size_t>(t) * d, d, 0.0f);
-    }
-#pragma omp for schedule(static)
-    for (long c = 0; c < column_chunks; ++c) {
-      const size_t j0 = static_cast<size_t>(c) * columns_per_chunk;
-      const size_t j1 = std::min(d, j0 + columns_per_chunk);
-      std::fill(db_in + j0, db_in + j1, 0.0f);
-      kernels.input_gradient(dhidden, batch.tokens.data(), batch.offsets.data(), B, d, j0, j1,
-                             dW_in, db_in);
-    }
+    partition::transpose(act.hidden.data(), B, d, scratch.hidden_t.data());
+    partition::output_weight_gradient(kernels, scratch.hidden_t.data(), dz.data(), B, d, V,
+                                      grad.W_outT().data(), grad.b_out().data());
+    partition::hidden_gradient(kernels, net.activation(), dz.data(), net.W_outT().data(),
+                               act.hidden.data(), B, d, V, scratch.dhidden.data());
+    partition::input_gradient(kernels, scratch.dhidden.data(), batch, V, d, grad.W_in().data(),
+                              grad.b_in().data());
   }
 }
 

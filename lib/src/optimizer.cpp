@@ -8,36 +8,6 @@
 
 namespace bloomnet {
 
-const char* to_string(OptimizerKind kind) {
-  switch (kind) {
-    case OptimizerKind::kAdam:
-      return "adam";
-    case OptimizerKind::kAdamW:
-      return "adamw";
-    case OptimizerKind::kSgd:
-      return "sgd";
-  }
-  return "?";
-}
-
-const char* to_string(Schedule schedule) {
-  return schedule == Schedule::kCosine ? "cosine" : "const";
-}
-
-OptimizerKind optimizer_kind_from_string(const std::string& name) {
-  for (OptimizerKind kind : {OptimizerKind::kAdam, OptimizerKind::kAdamW, OptimizerKind::kSgd}) {
-    if (name == to_string(kind)) return kind;
-  }
-  throw Error("unknown optimizer '" + name + "' (known: adam, adamw, sgd)");
-}
-
-Schedule schedule_from_string(const std::string& name) {
-  for (Schedule schedule : {Schedule::kConstant, Schedule::kCosine}) {
-    if (name == to_string(schedule)) return schedule;
-  }
-  throw Error("unknown schedule '" + name + "' (known: const, cosine)");
-}
-
 double scheduled_learning_rate(Schedule schedule, double lr, size_t s, size_t steps) {
   if (schedule == Schedule::kConstant || steps == 0) return lr;
   const double progress = static_cast<double>(s) / static_cast<double>(steps);
@@ -88,11 +58,11 @@ void Optimizer::step(double lr, std::span<const float> grad, std::span<float> pa
     const size_t at = static_cast<size_t>(c) * kChunk;
     const size_t len = std::min(kChunk, n - at);
     if (config_.kind == OptimizerKind::kSgd) {
-      kernels.sgd_update(static_cast<float>(lr), static_cast<float>(config_.momentum),
-                         grad.data() + at, len, params.data() + at, m_.data() + at);
+      kernels.training.sgd_update(static_cast<float>(lr), static_cast<float>(config_.momentum),
+                                  grad.data() + at, len, params.data() + at, m_.data() + at);
     } else {
-      kernels.adam_update(adam, grad.data() + at, len, params.data() + at, m_.data() + at,
-                          v_.data() + at);
+      kernels.training.adam_update(adam, grad.data() + at, len, params.data() + at, m_.data() + at,
+                                   v_.data() + at);
     }
   }
 }

@@ -54,8 +54,8 @@ SplitBlockFilter SplitBlockFilter::for_fpr(size_t n, double fpr, uint64_t seed,
 
 void SplitBlockFilter::contains(std::span<const uint64_t> keys, std::span<uint8_t> out) const {
   require(out.size() == keys.size(), "contains needs one output per key");
-  kernels_->block_contains_batch(data_.data(), blocks_, seed_, keys.data(), keys.size(),
-                                 out.data());
+  kernels_->filter.block_contains_batch(data_.data(), blocks_, seed_, keys.data(), keys.size(),
+                                        out.data());
 }
 
 Bitset SplitBlockFilter::positives(size_t V) const {
@@ -67,7 +67,7 @@ Bitset SplitBlockFilter::positives(size_t V) const {
   for (size_t first = 0; first < V; first += kChunk) {
     const size_t count = std::min(kChunk, V - first);
     for (size_t i = 0; i < count; ++i) keys[i] = first + i;
-    kernels_->block_contains_batch(data_.data(), blocks_, seed_, keys, count, found);
+    kernels_->filter.block_contains_batch(data_.data(), blocks_, seed_, keys, count, found);
     for (size_t i = 0; i < count; ++i) {
       if (found[i]) out.set(first + i);
     }

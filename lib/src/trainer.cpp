@@ -6,6 +6,7 @@
 
 #include "bloomnet/error.hpp"
 #include "bloomnet/loss.hpp"
+#include "bloomnet/parse.hpp"
 #include "bloomnet/random.hpp"
 #include "bloomnet/resources.hpp"
 
@@ -13,6 +14,10 @@ namespace bloomnet {
 namespace {
 
 using nlohmann::json;
+
+// Eighteen digits, as checkpoints have always been read: steps times batch stays within 64 bits
+// for any batch a machine can hold.
+constexpr uint64_t kMaxCheckpointCount = 999'999'999'999'999'999;
 
 // Row r of tensor `tensor`: n values uniform in [-bound, bound] from the row's own counter stream.
 std::vector<float> initial_row(uint64_t seed, uint64_t tensor, size_t row, size_t n, double bound) {
@@ -22,7 +27,9 @@ std::vector<float> initial_row(uint64_t seed, uint64_t tensor, size_t row, size_
   return values;
 }
 
+// Validates the configuration first: nothing is allocated for a run that cannot be.
 Network initialized_network(const TrainConfig& config) {
+  validate(config);
   const size_t V = config.task.V, d = config.d;
   Network net(V, d, config.activation);
   const double in_bound = 1.0 / std::sqrt(static_cast<double>(V));
@@ -41,26 +48,6 @@ Network initialized_network(const TrainConfig& config) {
 }
 
 }  // namespace
-
-const char* to_string(LossSchedule loss) {
-  switch (loss) {
-    case LossSchedule::kCrossEntropy:
-      return "ce";
-    case LossSchedule::kMse:
-      return "mse";
-    case LossSchedule::kCeToMse:
-      return "ce2mse";
-  }
-  return "?";
-}
-
-LossSchedule loss_schedule_from_string(const std::string& name) {
-  for (LossSchedule loss :
-       {LossSchedule::kCrossEntropy, LossSchedule::kMse, LossSchedule::kCeToMse}) {
-    if (name == to_string(loss)) return loss;
-  }
-  throw Error("unknown loss '" + name + "' (known: ce, mse, ce2mse)");
-}
 
 LossKind TrainConfig::loss_at(size_t s) const {
   switch (loss) {
@@ -134,17 +121,17 @@ TrainConfig train_config_from_json(const std::string& text) {
     c.d = count(in, "d");
     // Files from before the linear network have no activation: they are ReLU networks.
     c.activation = in.contains("activation")
-                       ? activation_from_string(in.at("activation").get<std::string>())
+                       ? from_string<Activation>(in.at("activation").get<std::string>())
                        : Activation::kRelu;
-    c.loss = loss_schedule_from_string(in.at("loss").get<std::string>());
-    c.optimizer.kind = optimizer_kind_from_string(in.at("optimizer").get<std::string>());
+    c.loss = from_string<LossSchedule>(in.at("loss").get<std::string>());
+    c.optimizer.kind = from_string<OptimizerKind>(in.at("optimizer").get<std::string>());
     c.optimizer.beta1 = in.at("beta1").get<double>();
     c.optimizer.beta2 = in.at("beta2").get<double>();
     c.optimizer.eps = in.at("eps").get<double>();
     c.optimizer.weight_decay = in.at("weight_decay").get<double>();
     c.optimizer.momentum = in.at("momentum").get<double>();
     c.lr = in.at("lr").get<double>();
-    c.schedule = schedule_from_string(in.at("schedule").get<std::string>());
+    c.schedule = from_string<Schedule>(in.at("schedule").get<std::string>());
     c.batch = count(in, "batch");
     c.steps = count(in, "steps");
     c.seed = count(in, "seed");
@@ -155,7 +142,7 @@ TrainConfig train_config_from_json(const std::string& text) {
 }
 
 Trainer::Trainer(const TrainConfig& config, const KernelSet& kernels)
-    : Trainer((validate(config), config), kernels, initialized_network(config)) {}
+    : Trainer(config, kernels, initialized_network(config)) {}
 
 Trainer::Trainer(const TrainConfig& config, const KernelSet& kernels, Network net)
     : config_(config),
@@ -225,11 +212,8 @@ Trainer Trainer::resume(const std::filesystem::path& checkpoint, const TrainConf
   auto count = [&](const char* key) -> size_t {
     const auto it = file.metadata.find(key);
     require(it != file.metadata.end(), source + " has no '" + key + "' in its metadata");
-    const std::string& text = it->second;
-    require(!text.empty() && text.size() <= 18 &&
-                std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }),
-            source + ": metadata '" + key + "' = '" + text + "' is not a count");
-    return std::stoull(text);
+    // At most the steps or sets of any run (their product with the batch must not overflow).
+    return parse_count(it->second, source + ": metadata '" + key + "'", kMaxCheckpointCount);
   };
   const size_t steps = count("steps");
   const size_t sets_drawn = count("sets_drawn");

@@ -99,7 +99,7 @@ WeightsFile decode_weights(std::span<const uint8_t> bytes, const std::string& so
   Activation kind = Activation::kRelu;
   if (activation != metadata.end()) {
     try {
-      kind = activation_from_string(activation->second);
+      kind = from_string<Activation>(activation->second);
     } catch (const Error& e) {
       throw Error(source + ": metadata " + e.what());
     }

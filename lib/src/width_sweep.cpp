@@ -1,34 +1,25 @@
 #include "bloomnet/width_sweep.hpp"
 
 #include <algorithm>
-#include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <set>
 #include <sstream>
 
 #include "bloomnet/analysis.hpp"
+#include "bloomnet/atomic_file.hpp"
 #include "bloomnet/bloom_filter.hpp"
 #include "bloomnet/construct.hpp"
 #include "bloomnet/error.hpp"
 #include "bloomnet/jl_baseline.hpp"
 #include "bloomnet/metrics.hpp"
+#include "bloomnet/parse.hpp"
 #include "bloomnet/resources.hpp"
+#include "bloomnet/training_run.hpp"
 
 namespace bloomnet {
 namespace {
-
-constexpr SweepMethod kMethods[] = {SweepMethod::kTrained, SweepMethod::kLinear,
-                                    SweepMethod::kExact, SweepMethod::kJl, SweepMethod::kTheory};
-
-constexpr const char* kHeader =
-    "method,width,seed,vocab,k,training,hashes,beta,theta,mse,ce,topk_exact,false_positives_mean,"
-    "recall,fpr_measured,mse_3q";
-constexpr size_t kColumns = 16;
-
-bool is_trained(SweepMethod method) {
-  return method == SweepMethod::kTrained || method == SweepMethod::kLinear;
-}
 
 TrainConfig train_config(const SweepConfig& config, SweepMethod method, size_t width,
                          uint64_t seed) {
@@ -54,64 +45,7 @@ void copy_metrics(const Metrics& m, SweepRow& row) {
   row.fpr_measured = m.fpr_measured;
 }
 
-std::string number(double value) {
-  if (std::isnan(value)) return "";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.9g", value);
-  return text;
-}
-
-std::string csv_line(const SweepRow& r) {
-  std::ostringstream out;
-  out << to_string(r.point.method) << ',' << r.point.width << ',' << r.point.seed << ',' << r.V
-      << ',' << r.k << ',' << r.training << ',' << number(r.hashes) << ',' << number(r.beta) << ','
-      << number(r.theta) << ',' << number(r.mse) << ',' << number(r.ce) << ','
-      << number(r.topk_exact) << ',' << number(r.false_positives_mean) << ',' << number(r.recall)
-      << ',' << number(r.fpr_measured) << ',' << number(r.mse_3q);
-  return out.str();
-}
-
-size_t parse_count(const std::string& field, const std::string& where) {
-  size_t value = 0;
-  const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value);
-  require(!field.empty() && error == std::errc() && end == field.data() + field.size(),
-          where + ": '" + field + "' is not a non-negative integer");
-  return value;
-}
-
-double parse_number(const std::string& field, const std::string& where) {
-  if (field.empty()) return NAN;
-  double value = 0;
-  const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value);
-  require(error == std::errc() && end == field.data() + field.size() && std::isfinite(value),
-          where + ": '" + field + "' is not a finite number");
-  return value;
-}
-
 }  // namespace
-
-const char* to_string(SweepMethod method) {
-  switch (method) {
-    case SweepMethod::kTrained:
-      return "trained";
-    case SweepMethod::kLinear:
-      return "linear";
-    case SweepMethod::kExact:
-      return "exact";
-    case SweepMethod::kJl:
-      return "jl";
-    case SweepMethod::kTheory:
-      return "theory";
-  }
-  return "?";
-}
-
-SweepMethod sweep_method_from_string(const std::string& name) {
-  for (SweepMethod method : kMethods) {
-    if (name == to_string(method)) return method;
-  }
-  throw Error("unknown method '" + name + "' (known: trained, linear, exact, jl, theory)");
-}
 
 std::string SweepConfig::training_description() const {
   std::ostringstream out;
@@ -157,8 +91,8 @@ Shard parse_shard(const std::string& text) {
   require(slash != std::string::npos, where);
   Shard shard;
   try {
-    shard.index = parse_count(text.substr(0, slash), where);
-    shard.count = parse_count(text.substr(slash + 1), where);
+    shard.index = parse_count(std::string_view(text).substr(0, slash), "I");
+    shard.count = parse_count(std::string_view(text).substr(slash + 1), "N");
   } catch (const Error&) {
     throw Error(where);
   }
@@ -168,7 +102,7 @@ Shard parse_shard(const std::string& text) {
 
 std::vector<SweepPoint> sweep_grid(const SweepConfig& config) {
   std::vector<SweepPoint> grid;
-  for (SweepMethod method : kMethods) {
+  for (const auto& [method, name] : EnumNames<SweepMethod>::kNames) {
     if (std::find(config.methods.begin(), config.methods.end(), method) == config.methods.end()) {
       continue;
     }
@@ -203,17 +137,21 @@ SweepRow run_point(const SweepConfig& config, const SweepPoint& point,
     case SweepMethod::kTrained:
     case SweepMethod::kLinear: {
       row.training = config.training_description();
-      Trainer trainer(train_config(config, point.method, width, point.seed));
       const size_t three_quarters = config.steps * 3 / 4;
-      while (!trainer.finished()) {
-        trainer.step();
-        if (trainer.steps_done() == three_quarters) {
-          row.mse_3q = evaluate(trainer.net(), eval).mse;
+      TrainingRun run({.train = train_config(config, point.method, width, point.seed),
+                       .eval_every = 0,
+                       .eval_at = {three_quarters},
+                       .eval_sets = config.eval_sets,
+                       .eval_seed = config.eval_seed});
+      run.run([&](const TrainingRun::Step& step) {
+        if (step.evaluated != nullptr && step.evaluated->step == three_quarters) {
+          row.mse_3q = step.evaluated->metrics.mse;
         }
-        if (progress) progress(trainer.steps_done(), config.steps);
-      }
-      copy_metrics(evaluate(trainer.net(), eval), row);
-      const Modes modes = two_means(trainer.net().W_in());
+        if (progress) progress(run.steps_done(), config.steps);
+        return false;
+      });
+      copy_metrics(run.final_metrics(), row);
+      const Modes modes = two_means(run.net().W_in());
       row.hashes = static_cast<double>(modes.hash_entries) / static_cast<double>(config.V);
       break;
     }
@@ -258,109 +196,47 @@ SweepRow run_point(const SweepConfig& config, const SweepPoint& point,
   return row;
 }
 
-std::string sweep_csv(std::vector<SweepRow> rows) {
-  std::sort(rows.begin(), rows.end(),
-            [](const SweepRow& a, const SweepRow& b) { return a.point < b.point; });
-  std::string out = std::string(kHeader) + "\n";
-  for (const SweepRow& row : rows) out += csv_line(row) + "\n";
-  return out;
-}
-
-std::vector<SweepRow> parse_sweep_csv(const std::string& text, const std::string& source) {
+std::vector<SweepRow> run_sweep(const SweepConfig& config, const Shard& shard,
+                                const std::filesystem::path& out, Observer& observer) {
+  validate(config);
+  require_writable(out);
+  const std::vector<SweepPoint> points = shard_points(config, shard);
+  // Rows a previous run of this shard finished; anything else in the file is someone else's.
   std::vector<SweepRow> rows;
-  std::istringstream in(text);
-  std::string line;
-  size_t line_number = 0;
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line == kHeader) continue;
-    const std::string where = source + ":" + std::to_string(line_number);
-    std::vector<std::string> fields;
-    std::istringstream cells(line);
-    for (std::string cell; std::getline(cells, cell, ',');) fields.push_back(cell);
-    if (line.back() == ',') fields.emplace_back();
-    require(fields.size() == kColumns, where + ": " + std::to_string(fields.size()) +
-                                           " fields, expected " + std::to_string(kColumns) + " (" +
-                                           kHeader + ")");
-    SweepRow row;
-    try {
-      row.point.method = sweep_method_from_string(fields[0]);
-    } catch (const Error& e) {
-      throw Error(where + ": " + e.what());
-    }
-    row.point.width = parse_count(fields[1], where);
-    row.point.seed = parse_count(fields[2], where);
-    row.V = parse_count(fields[3], where);
-    row.k = parse_count(fields[4], where);
-    row.training = fields[5];
-    double* numbers[] = {&row.hashes,
-                         &row.beta,
-                         &row.theta,
-                         &row.mse,
-                         &row.ce,
-                         &row.topk_exact,
-                         &row.false_positives_mean,
-                         &row.recall,
-                         &row.fpr_measured,
-                         &row.mse_3q};
-    for (size_t i = 0; i < std::size(numbers); ++i)
-      *numbers[i] = parse_number(fields[6 + i], where);
-    require(row.point.width >= 1, where + ": width 0");
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
-std::vector<SweepRow> merge_sweep_rows(std::vector<SweepRow> rows) {
-  std::stable_sort(rows.begin(), rows.end(),
-                   [](const SweepRow& a, const SweepRow& b) { return a.point < b.point; });
-  std::vector<SweepRow> out;
-  std::string training;
-  for (SweepRow& row : rows) {
-    if (!out.empty()) {
-      require(row.V == out.front().V && row.k == out.front().k,
-              "rows of different sweeps: V = " + std::to_string(row.V) + ", k = " +
-                  std::to_string(row.k) + " beside V = " + std::to_string(out.front().V) +
-                  ", k = " + std::to_string(out.front().k));
-    }
-    if (!row.training.empty()) {
-      require(training.empty() || training == row.training,
-              "rows of different training: '" + row.training + "' beside '" + training + "'");
-      training = row.training;
-    }
-    if (!out.empty() && out.back().point == row.point) {
-      require(csv_line(out.back()) == csv_line(row),
-              std::string("two different rows for ") + to_string(row.point.method) + " width " +
-                  std::to_string(row.point.width) + " seed " + std::to_string(row.point.seed));
-      continue;
-    }
-    out.push_back(std::move(row));
-  }
-  return out;
-}
-
-std::vector<MethodFit> fit_sweep(const std::vector<SweepRow>& rows) {
-  std::vector<MethodFit> fits;
-  for (SweepMethod method : kMethods) {
-    std::vector<double> width, log_width, log_mse;
-    size_t unresolved = 0;
+  if (std::filesystem::exists(out)) {
+    rows = merge_sweep_rows(read_sweep_csv(out));
+    const std::set<SweepPoint> mine(points.begin(), points.end());
+    const std::string training = config.training_description();
     for (const SweepRow& row : rows) {
-      if (row.point.method != method || std::isnan(row.mse)) continue;
-      if (row.mse < kResolvedMse) {
-        ++unresolved;
-        continue;
-      }
-      width.push_back(static_cast<double>(row.point.width));
-      log_width.push_back(std::log(static_cast<double>(row.point.width)));
-      log_mse.push_back(std::log(row.mse));
+      require(mine.count(row.point) && row.V == config.V && row.k == config.k &&
+                  (!is_trained(row.point.method) || row.training == training),
+              out.string() + " holds a row of another sweep or shard (" + to_string(row.point) +
+                  ", V = " + std::to_string(row.V) + ", k = " + std::to_string(row.k) +
+                  "); give another --out or remove the file");
     }
-    const size_t widths = std::set<double>(width.begin(), width.end()).size();
-    if (widths < 2) continue;
-    fits.push_back(
-        {method, fit_line(width, log_mse), fit_line(log_width, log_mse), widths, unresolved});
   }
-  return fits;
+  std::set<SweepPoint> done;
+  for (const SweepRow& row : rows) done.insert(row.point);
+  for (size_t index = 1; index <= points.size(); ++index) {
+    const SweepPoint& point = points[index - 1];
+    if (done.count(point)) continue;
+    const std::string label = "sweep " + std::to_string(index) + "/" +
+                              std::to_string(points.size()) + " " + to_string(point);
+    const auto start = std::chrono::steady_clock::now();
+    rows.push_back(run_point(config, point, [&](size_t step, size_t steps) {
+      observer.progress({.task = label, .unit = "steps", .done = step, .total = steps});
+    }));
+    write_text_atomically(out, sweep_csv(rows));
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    char note[80];
+    std::snprintf(note, sizeof note, ": eps %.4g, top-k %.4f (%.1f s)", rows.back().mse,
+                  rows.back().topk_exact, seconds);
+    observer.note(label + note);
+  }
+  const std::string text = sweep_csv(rows);
+  if (!std::filesystem::exists(out)) write_text_atomically(out, text);
+  return parse_sweep_csv(text, out.string());
 }
 
 }  // namespace bloomnet

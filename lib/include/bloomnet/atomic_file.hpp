@@ -48,4 +48,8 @@ void require_writable(const std::filesystem::path& path);
 // Writes text to path atomically.
 void write_text_atomically(const std::filesystem::path& path, std::string_view text);
 
+// Creates the directory (and its parents) and checks that files can be written in it; Error
+// naming the directory and the reason otherwise.
+void prepare_output_dir(const std::filesystem::path& dir);
+
 }  // namespace bloomnet

@@ -25,10 +25,12 @@
 namespace bloomnet {
 
 enum class ExactForm { kComplement, kUnion };
-
-// "complement" / "union"; the parser throws Error for any other name.
-std::string to_string(ExactForm form);
-ExactForm parse_exact_form(const std::string& name);
+template <>
+struct EnumNames<ExactForm> {
+  static constexpr const char* kWhat = "form";
+  static constexpr std::pair<ExactForm, const char*> kNames[] = {
+      {ExactForm::kComplement, "complement"}, {ExactForm::kUnion, "union"}};
+};
 
 // Throws Error unless beta is finite and positive (and an integer for the union form).
 Network construct_exact(const HashFamily& family, float beta,

@@ -1,10 +1,11 @@
-// The SIMD kernels of the library (the network's numeric kernels, the split-block filter's and
-// the compiled filter's), as tables of function pointers: one table per instruction set, all
-// computing the same thing. The SIMD tables come from one generic xsimd implementation
-// (src/kernels/simd_kernels.hpp) built once per architecture; src/kernels/dispatch.cpp is the only
-// place that knows which architectures exist and picks the best the CPU runs. The scalar table
-// (src/kernels/scalar_kernels.cpp) is the plain reference every SIMD kernel is tested against
-// (proptests/kernels_props.cpp).
+// The SIMD kernels of the library as tables of function pointers, one table per concern (the
+// network's layers, the loss and the optimizers, the filters, the machine probe) and one set of
+// tables per instruction set, all computing the same thing. The SIMD sets come from one generic
+// xsimd implementation (src/kernels/simd_kernels.hpp) built once per architecture of the list in
+// lib/CMakeLists.txt (BLOOMNET_KERNEL_ARCHS, the only list of architectures: the per-architecture
+// sources and the dispatch list are generated from it); src/kernels/dispatch.cpp picks the best
+// the CPU runs. The scalar set (src/kernels/scalar_kernels.cpp) is the plain reference every SIMD
+// kernel is tested against (proptests/kernels_props.cpp and the props of each concern).
 //
 // Letters: B = sets in the batch, d = hidden width, V = vocabulary size.
 // Kernels are single-threaded; callers split rows or tokens among threads.
@@ -14,16 +15,31 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
+
+#include "bloomnet/enum_names.hpp"
 
 namespace bloomnet {
 
 // The hidden layer's nonlinearity: ReLU (SPEC section 2), or none, for the linear network SPEC
 // section 6 compares against and for the JL baseline.
 enum class Activation { kRelu, kIdentity };
+template <>
+struct EnumNames<Activation> {
+  static constexpr const char* kWhat = "activation";
+  static constexpr std::pair<Activation, const char*> kNames[] = {
+      {Activation::kRelu, "relu"}, {Activation::kIdentity, "linear"}};
+};
 
 // The loss a gradient is taken of (SPEC section 2).
 enum class LossKind { kCrossEntropy, kMse };
+template <>
+struct EnumNames<LossKind> {
+  static constexpr const char* kWhat = "loss";
+  static constexpr std::pair<LossKind, const char*> kNames[] = {{LossKind::kCrossEntropy, "ce"},
+                                                                {LossKind::kMse, "mse"}};
+};
 
 // One Adam or AdamW step's coefficients, computed in double by the optimizer and rounded once:
 //   m = beta1 m + (1 - beta1) g,  v = beta2 v + (1 - beta2) g^2,
@@ -51,9 +67,9 @@ constexpr uint64_t block_hash(uint64_t key, uint64_t seed) {
   return h ^ (h >> 32);
 }
 
-struct KernelSet {
-  const char* name;
-
+// The network's layers: forward() and backward() (network.hpp) split their rows, tokens or
+// hidden columns among threads and call these.
+struct NetworkKernels {
   // hidden: (B, d) = ReLU(b_in + sum of W_in[t, :] over the tokens t of set b) (no ReLU for
   // kIdentity), summed left to right in set order, so every instruction set gives the same bits.
   // W_in: (V, d) token-contiguous; b_in: (d); sets in CSR form: set b is tokens[offsets[b],
@@ -93,7 +109,11 @@ struct KernelSet {
   // (so log p_t = z_t - log_normalizer[b] without underflow). z, p: (B, V). Agrees with the
   // scalar twin to a few ulp (exp and the summation order differ).
   void (*softmax)(const float* z, size_t B, size_t V, float* p, float* log_normalizer);
+};
 
+// The losses and the optimizers: loss_gradient() (loss.hpp) and Optimizer::step()
+// (optimizer.hpp).
+struct TrainingKernels {
   // The loss of each set and its gradient with respect to the logits, times scale (1/B for a
   // batch mean), with q uniform on set b (SPEC section 2):
   //   cross-entropy: loss[b] = -mean over t in S of (z_t - log_normalizer[b]); dz = p - q.
@@ -112,13 +132,11 @@ struct KernelSet {
   // param -= lr velocity. Elementwise, unfused: identical bits everywhere.
   void (*sgd_update)(float lr, float momentum, const float* grad, size_t n, float* param,
                      float* velocity);
+};
 
-  // The machine's multiply-add peak as this instruction set reaches it: `iterations` rounds of
-  // independent multiply-add chains held in registers (enough of them to cover the latency).
-  // Returns the flops done (2 per lane per multiply-add); the result goes to *sink so the loop
-  // cannot be optimized away. For benchmarks: every GFLOP/s figure is printed as a share of it.
-  double (*multiply_add_peak)(size_t iterations, float* sink);
-
+// The filters: SplitBlockFilter (split_block_filter.hpp) and CompiledFilter
+// (compiled_filter.hpp).
+struct FilterKernels {
   // The split-block filter over `blocks` blocks (8 uint32 each, 32-byte aligned): insert n keys;
   // test one key; test n keys, out[i] = 1 when key i may be present. The batched test hashes a
   // window of keys and prefetches their blocks before testing any, so the window's memory
@@ -137,6 +155,26 @@ struct KernelSet {
                          uint64_t* out);
   void (*union_of_rows)(const uint64_t* rows, size_t stride, const uint32_t* which, size_t count,
                         size_t w0, size_t w1, uint64_t* out);
+};
+
+// What the machine can do with this instruction set, for the benchmarks.
+struct ProbeKernels {
+  // The machine's multiply-add peak as this instruction set reaches it: `iterations` rounds of
+  // independent multiply-add chains held in registers (enough of them to cover the latency).
+  // Returns the flops done (2 per lane per multiply-add); the result goes to *sink so the loop
+  // cannot be optimized away. For benchmarks: every GFLOP/s figure is printed as a share of it.
+  double (*multiply_add_peak)(size_t iterations, float* sink);
+};
+
+struct KernelSet {
+  const char* name;  // the instruction set ("avx512bw", "fma3+avx2", "sse2", "scalar")
+  // Whether multiply-adds round once, as the scalar references do (std::fma): then the GEMMs
+  // give the references' bits; without FMA (sse2) the product is rounded separately.
+  bool fused_multiply_add;
+  NetworkKernels network;
+  TrainingKernels training;
+  FilterKernels filter;
+  ProbeKernels probe;
 };
 
 // The best SIMD kernels this CPU runs: the runtime dispatch point.

@@ -17,8 +17,6 @@
 
 namespace bloomnet {
 
-const char* to_string(LossKind loss);
-
 // The batch's mean loss; dz becomes (B, V). act is the forward pass of batch.
 double loss_gradient(LossKind loss, const TokenBatch& batch, const Activations& act,
                      std::vector<float>& dz, const KernelSet& kernels = simd_kernels());

@@ -21,7 +21,9 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <vector>
 
+#include "bloomnet/bitset.hpp"
 #include "bloomnet/hash_family.hpp"
 #include "bloomnet/kernels.hpp"
 #include "bloomnet/network.hpp"
@@ -76,6 +78,11 @@ class MetricsSum {
   size_t sets_ = 0;
   SetMetrics sum_{};
 };
+
+// The net's positive set P(S) = {t : z_t >= max z - ln 2} of every set of `sets`, by batched
+// forward passes (256 sets at a time).
+std::vector<Bitset> positive_sets(const Network& net, const TokenBatch& sets,
+                                  const KernelSet& kernels = simd_kernels());
 
 // Throws Error unless 1 <= k <= V, sets >= 1, batch >= 1, and the reference (if any) covers V.
 Metrics evaluate(const Network& net, const EvalConfig& config,

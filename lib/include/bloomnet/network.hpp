@@ -28,10 +28,6 @@
 
 namespace bloomnet {
 
-// "relu" / "linear"; the parser throws Error for any other name.
-const char* to_string(Activation activation);
-Activation activation_from_string(const std::string& name);
-
 class Network {
  public:
   // All weights zero. Throws Error for V = 0, d = 0, or sizes the machine cannot hold.
@@ -96,5 +92,33 @@ void forward(const Network& net, const TokenBatch& batch, Activations& out,
 void backward(const Network& net, const TokenBatch& batch, const Activations& act,
               std::span<const float> dz, Network& grad, BackwardScratch& scratch,
               const KernelSet& kernels = simd_kernels());
+
+// The pieces forward() and backward() are made of, each an OpenMP work-sharing loop over its own
+// fixed partition (sets in chunks of 16 rows, tokens in chunks of 256, hidden columns in one
+// chunk per thread, multiples of 16): called inside a parallel region they split their work among
+// its threads, outside one they run on the calling thread. Every output element is computed by
+// one thread in a fixed order, so the partition changes only speed, never a bit. forward() and
+// backward() run them in one parallel region; the benchmarks time them alone.
+// Shapes as in NetworkKernels (kernels.hpp).
+namespace partition {
+
+void hidden_forward(const KernelSet& kernels, Activation activation, const float* W_in,
+                    const float* b_in, const TokenBatch& batch, size_t d, float* hidden);
+void output_forward(const KernelSet& kernels, const float* hidden, const float* W_outT,
+                    const float* b_out, size_t B, size_t d, size_t V, float* z);
+void softmax(const KernelSet& kernels, const float* z, size_t B, size_t V, float* p,
+             float* log_normalizer);
+// hidden_t: (d, B) = hidden (B, d) transposed.
+void transpose(const float* hidden, size_t B, size_t d, float* hidden_t);
+void output_weight_gradient(const KernelSet& kernels, const float* hidden_t, const float* dz,
+                            size_t B, size_t d, size_t V, float* dW_outT, float* db_out);
+void hidden_gradient(const KernelSet& kernels, Activation activation, const float* dz,
+                     const float* W_outT, const float* hidden, size_t B, size_t d, size_t V,
+                     float* dhidden);
+// Zeroes dW_in (V, d) and db_in (d), then scatter-adds dhidden into the members' rows.
+void input_gradient(const KernelSet& kernels, const float* dhidden, const TokenBatch& batch,
+                    size_t V, size_t d, float* dW_in, float* db_in);
+
+}  // namespace partition
 
 }  // namespace bloomnet

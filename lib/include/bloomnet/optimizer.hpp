@@ -10,7 +10,7 @@
 
 #include <cstddef>
 #include <span>
-#include <string>
+#include <utility>
 #include <vector>
 
 #include "bloomnet/kernels.hpp"
@@ -18,13 +18,22 @@
 namespace bloomnet {
 
 enum class OptimizerKind { kAdam, kAdamW, kSgd };
-enum class Schedule { kConstant, kCosine };
+template <>
+struct EnumNames<OptimizerKind> {
+  static constexpr const char* kWhat = "optimizer";
+  static constexpr std::pair<OptimizerKind, const char*> kNames[] = {
+      {OptimizerKind::kAdam, "adam"},
+      {OptimizerKind::kAdamW, "adamw"},
+      {OptimizerKind::kSgd, "sgd"}};
+};
 
-const char* to_string(OptimizerKind kind);
-const char* to_string(Schedule schedule);
-// The inverses of to_string; throw Error naming the known names for any other text.
-OptimizerKind optimizer_kind_from_string(const std::string& name);
-Schedule schedule_from_string(const std::string& name);
+enum class Schedule { kConstant, kCosine };
+template <>
+struct EnumNames<Schedule> {
+  static constexpr const char* kWhat = "schedule";
+  static constexpr std::pair<Schedule, const char*> kNames[] = {{Schedule::kConstant, "const"},
+                                                                {Schedule::kCosine, "cosine"}};
+};
 
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::kAdam;

@@ -37,12 +37,14 @@ class SplitBlockFilter {
   size_t bits() const { return 256 * blocks_; }
   uint64_t seed() const { return seed_; }
 
-  void insert(uint64_t key) { kernels_->block_insert(data_.data(), blocks_, seed_, &key, 1); }
+  void insert(uint64_t key) {
+    kernels_->filter.block_insert(data_.data(), blocks_, seed_, &key, 1);
+  }
   void insert(std::span<const uint64_t> keys) {
-    kernels_->block_insert(data_.data(), blocks_, seed_, keys.data(), keys.size());
+    kernels_->filter.block_insert(data_.data(), blocks_, seed_, keys.data(), keys.size());
   }
   bool contains(uint64_t key) const {
-    return kernels_->block_contains(data_.data(), blocks_, seed_, key);
+    return kernels_->filter.block_contains(data_.data(), blocks_, seed_, key);
   }
   // out[i] = contains(keys[i]), with the memory latency of many keys overlapped; out.size() must
   // equal keys.size().

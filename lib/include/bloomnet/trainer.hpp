@@ -30,10 +30,14 @@ namespace bloomnet {
 
 // cross-entropy, MSE, or ce2mse: cross-entropy for the first half of the steps, then MSE.
 enum class LossSchedule { kCrossEntropy, kMse, kCeToMse };
-
-const char* to_string(LossSchedule loss);
-// The inverse of to_string; throws Error naming the known names for any other text.
-LossSchedule loss_schedule_from_string(const std::string& name);
+template <>
+struct EnumNames<LossSchedule> {
+  static constexpr const char* kWhat = "loss";
+  static constexpr std::pair<LossSchedule, const char*> kNames[] = {
+      {LossSchedule::kCrossEntropy, "ce"},
+      {LossSchedule::kMse, "mse"},
+      {LossSchedule::kCeToMse, "ce2mse"}};
+};
 
 struct TrainConfig {
   TaskConfig task{};

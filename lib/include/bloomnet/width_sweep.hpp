@@ -11,37 +11,30 @@
 // The grid is methods x widths x seeds. It splits into N shards by grid index (point i belongs to
 // shard i mod N + 1), so a cluster runs one shard per job; every point is deterministic (its own
 // seeds; results independent of the thread count), so the shards' rows together are exactly the
-// rows of the unsharded run. Rows are kept in canonical order (method, width, seed), which makes
-// a merge of shards byte-identical to the unsharded CSV.
+// rows of the unsharded run. run_sweep keeps a shard's rows in a CSV file (sweep_table.hpp)
+// rewritten atomically after every point, so an interrupted sweep keeps its finished rows and the
+// same call completes it; the fits are in sweep_fit.hpp.
 //
-// Thread safety: free functions; run_point parallelizes inside (OpenMP).
+// Thread safety: free functions; run_point and run_sweep parallelize inside (OpenMP).
 #pragma once
 
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "bloomnet/line_fit.hpp"
+#include "bloomnet/observer.hpp"
 #include "bloomnet/optimizer.hpp"
+#include "bloomnet/sweep_table.hpp"
 #include "bloomnet/trainer.hpp"
 
 namespace bloomnet {
 
-// In canonical order.
-enum class SweepMethod { kTrained, kLinear, kExact, kJl, kTheory };
-
-const char* to_string(SweepMethod method);
-// The inverse of to_string; Error naming the known methods for any other text.
-SweepMethod sweep_method_from_string(const std::string& name);
-
 struct SweepConfig {
   size_t V = 1024, k = 4;
-  std::vector<size_t> widths;
-  std::vector<SweepMethod> methods;
+  std::vector<size_t> widths{};
+  std::vector<SweepMethod> methods{};
   size_t seeds = 1;  // seeds 0 .. seeds - 1 of every stochastic method (theory has seed 0 only)
   // Training of the trained and linear networks.
   size_t steps = 20000, batch = 256;
@@ -64,13 +57,6 @@ struct SweepConfig {
 // 0, no methods or a repeated one, seeds 0, no eval sets, or training settings Trainer refuses.
 void validate(const SweepConfig& config);
 
-struct SweepPoint {
-  SweepMethod method;
-  size_t width;
-  size_t seed;
-  auto operator<=>(const SweepPoint&) const = default;  // canonical order
-};
-
 // "I/N" with 1 <= I <= N; Error with the text otherwise.
 struct Shard {
   size_t index = 1, count = 1;
@@ -81,43 +67,17 @@ Shard parse_shard(const std::string& text);
 std::vector<SweepPoint> sweep_grid(const SweepConfig& config);
 std::vector<SweepPoint> shard_points(const SweepConfig& config, const Shard& shard);
 
-// One CSV row. Missing values (a JL row has no hash count; only trained rows have mse_3q) are
-// NaN here and empty in the CSV.
-struct SweepRow {
-  SweepPoint point;
-  size_t V = 0, k = 0;
-  std::string training;  // training_description() for trained and linear rows, else empty
-  double hashes = NAN;   // exact/theory: h; trained/linear: mean |H^(t)| read off W_in
-  double beta = NAN, theta = NAN;
-  double mse = NAN, ce = NAN, topk_exact = NAN, false_positives_mean = NAN, recall = NAN,
-         fpr_measured = NAN;
-  double mse_3q = NAN;  // held-out eps after 3/4 of the steps: the last quarter's gain shows a
-                        // plateau (or its absence)
-};
-
 // Runs one point of the grid. `progress(done, total)` is called during training (steps).
 SweepRow run_point(const SweepConfig& config, const SweepPoint& point,
                    const std::function<void(size_t, size_t)>& progress = nullptr);
 
-// The CSV: a header line, then one line per row in canonical order.
-std::string sweep_csv(std::vector<SweepRow> rows);
-// Reads rows from CSV text; repeated header lines (concatenated shards) and blank lines are
-// skipped. Throws Error naming the line of anything malformed.
-std::vector<SweepRow> parse_sweep_csv(const std::string& text, const std::string& source);
-// Rows from several files into one list in canonical order; Error for a point that appears twice
-// with different values, or rows of different V, k or training (different sweeps). Identical
-// duplicates (the same shard merged twice) are kept once.
-std::vector<SweepRow> merge_sweep_rows(std::vector<SweepRow> rows);
-
-struct MethodFit {
-  SweepMethod method;
-  LineFit linear;         // ln eps against d
-  LineFit log_log;        // ln eps against ln d
-  size_t widths = 0;      // distinct widths fitted: three or more tell the laws apart
-  size_t unresolved = 0;  // rows left out: eps below kResolvedMse (no false positive measured)
-};
-inline constexpr double kResolvedMse = 1e-12;
-// One fit per method with at least two distinct widths of resolved eps, in canonical order.
-std::vector<MethodFit> fit_sweep(const std::vector<SweepRow>& rows);
+// Runs the points of a shard that `out` does not hold yet, rewriting `out` (atomically, in
+// canonical order) after each, and returns all of the shard's rows as the file holds them (9
+// significant digits, so fits of this call and of the file agree to the last bit). Rows in
+// `out` of another sweep or shard are an Error. Progress of each point's training and a note per
+// finished point go to `observer`.
+std::vector<SweepRow> run_sweep(const SweepConfig& config, const Shard& shard,
+                                const std::filesystem::path& out,
+                                Observer& observer = silent_observer());
 
 }  // namespace bloomnet

@@ -1,7 +1,6 @@
-// The functor that xsimd::dispatch calls: KernelSetOf{}(Arch{}) returns the kernel table built for
-// Arch. Each architecture's instantiation lives in its own source file compiled with that
-// architecture's flags (arch_*.cpp); the extern declarations keep other files from instantiating
-// it with generic flags.
+// The functor that xsimd::dispatch calls: KernelSetOf{}(Arch{}) returns the kernel tables built
+// for Arch. The architectures, and the extern declarations of their instantiations, come from the
+// generated kernel_archs.hpp (lib/CMakeLists.txt, BLOOMNET_KERNEL_ARCHS).
 #pragma once
 
 #include <xsimd/xsimd.hpp>
@@ -15,11 +14,6 @@ struct KernelSetOf {
   KernelSet operator()(Arch) const;
 };
 
-using SimdArchs = xsimd::arch_list<xsimd::avx512bw, xsimd::fma3<xsimd::avx2>, xsimd::sse2>;
-
-extern template KernelSet KernelSetOf::operator()<xsimd::avx512bw>(xsimd::avx512bw) const;
-extern template KernelSet KernelSetOf::operator()<xsimd::fma3<xsimd::avx2>>(
-    xsimd::fma3<xsimd::avx2>) const;
-extern template KernelSet KernelSetOf::operator()<xsimd::sse2>(xsimd::sse2) const;
-
 }  // namespace bloomnet::kernels
+
+#include "kernel_archs.hpp"

@@ -199,12 +199,23 @@ void union_of_rows(const uint64_t* rows, size_t stride, const uint32_t* which, s
 }  // namespace
 
 const KernelSet& scalar_kernels() {
-  static const KernelSet set{"scalar",        &hidden_forward,         &input_gradient,
-                             &output_forward, &output_weight_gradient, &hidden_gradient,
-                             &softmax,        &loss_gradient,          &adam_update,
-                             &sgd_update,     &multiply_add_peak,      &block_insert,
-                             &block_contains, &block_contains_batch,   &mask_positives,
-                             &union_of_rows};
+  static const KernelSet set{.name = "scalar",
+                             .fused_multiply_add = true,
+                             .network = {.hidden_forward = &hidden_forward,
+                                         .input_gradient = &input_gradient,
+                                         .output_forward = &output_forward,
+                                         .output_weight_gradient = &output_weight_gradient,
+                                         .hidden_gradient = &hidden_gradient,
+                                         .softmax = &softmax},
+                             .training = {.loss_gradient = &loss_gradient,
+                                          .adam_update = &adam_update,
+                                          .sgd_update = &sgd_update},
+                             .filter = {.block_insert = &block_insert,
+                                        .block_contains = &block_contains,
+                                        .block_contains_batch = &block_contains_batch,
+                                        .mask_positives = &mask_positives,
+                                        .union_of_rows = &union_of_rows},
+                             .probe = {.multiply_add_peak = &multiply_add_peak}};
   return set;
 }
 

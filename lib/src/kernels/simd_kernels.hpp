@@ -13,7 +13,7 @@
 #include <type_traits>
 #include <xsimd/xsimd.hpp>
 
-#include "kernel_set_of.hpp"
+#include "kernels/kernel_set_of.hpp"
 
 namespace bloomnet::kernels {
 namespace {
@@ -528,12 +528,23 @@ void union_of_rows(const uint64_t* rows, size_t stride, const uint32_t* which, s
 
 template <class Arch>
 KernelSet KernelSetOf::operator()(Arch) const {
-  return KernelSet{Arch::name(),          &hidden_forward<Arch>,         &input_gradient<Arch>,
-                   &output_forward<Arch>, &output_weight_gradient<Arch>, &hidden_gradient<Arch>,
-                   &softmax<Arch>,        &loss_gradient<Arch>,          &adam_update<Arch>,
-                   &sgd_update<Arch>,     &multiply_add_peak<Arch>,      &block_insert<Arch>,
-                   &block_contains<Arch>, &block_contains_batch<Arch>,   &mask_positives<Arch>,
-                   &union_of_rows<Arch>};
+  return {.name = Arch::name(),
+          .fused_multiply_add = kFusedMultiplyAdd<Arch>,
+          .network = {.hidden_forward = &hidden_forward<Arch>,
+                      .input_gradient = &input_gradient<Arch>,
+                      .output_forward = &output_forward<Arch>,
+                      .output_weight_gradient = &output_weight_gradient<Arch>,
+                      .hidden_gradient = &hidden_gradient<Arch>,
+                      .softmax = &softmax<Arch>},
+          .training = {.loss_gradient = &loss_gradient<Arch>,
+                       .adam_update = &adam_update<Arch>,
+                       .sgd_update = &sgd_update<Arch>},
+          .filter = {.block_insert = &block_insert<Arch>,
+                     .block_contains = &block_contains<Arch>,
+                     .block_contains_batch = &block_contains_batch<Arch>,
+                     .mask_positives = &mask_positives<Arch>,
+                     .union_of_rows = &union_of_rows<Arch>},
+          .probe = {.multiply_add_peak = &multiply_add_peak<Arch>}};
 }
 
 }  // namespace bloomnet::kernels

@@ -1,13 +1,12 @@
-#include "network_reading.hpp"
+#include "bloomnet/reading_files.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
 
 #include "bloomnet/atomic_file.hpp"
-#include "metrics_json.hpp"
 
-namespace bloomnet::cli {
+namespace bloomnet {
 namespace {
 
 constexpr size_t kHistogramBins = 60;
@@ -21,38 +20,9 @@ std::string format(const char* pattern, double value) {
 
 }  // namespace
 
-nlohmann::json reading_json(const Network& net, const NetworkReading& r, size_t k) {
-  const Metrics& m = r.metrics;
-  nlohmann::json out = {
-      {"V", net.V()},
-      {"d", net.d()},
-      {"k", k},
-      {"activation", to_string(net.activation())},
-      {"modes", {{"background", r.modes.background}, {"hash", r.modes.hash}}},
-      {"hash_entries", r.modes.hash_entries},
-      {"snap_fraction", r.modes.snap_fraction},
-      {"hash_count_mean", r.hash_count_mean},
-      {"hash_count_optimum", r.hash_count_optimum},
-      {"form", r.form == ExactForm::kUnion ? "union" : "complement"},
-      {"union_accuracy", r.union_match.accuracy},
-      {"union_threshold", r.union_match.threshold},
-      {"union_fires_on_union", r.union_match.fires_on_union},
-      {"union_correlation", r.union_match.correlation},
-      {"agreement_exact_match", *m.filter_agreement},
-      {"agreement_jaccard", *m.filter_jaccard},
-      {"false_positives_mean", m.false_positives_mean},
-      {"fpr_measured", m.fpr_measured},
-      {"filter_fpr_measured", *m.filter_fpr},
-      {"theory_hashes", r.theory_hashes},
-      {"fpr_theory", r.fpr_theory},
-      {"false_positives_theory", r.fpr_theory * static_cast<double>(net.V() - k)}};
-  out["metrics"] = metrics_json(m);
-  return out;
-}
-
 void write_reading(const std::filesystem::path& dir, const Network& net, const NetworkReading& r,
                    const nlohmann::json& summary, const std::string& title) {
-  std::filesystem::create_directories(dir);
+  prepare_output_dir(dir);
   write_text_atomically(dir / "compare.json", summary.dump(2) + "\n");
 
   const Histogram hist = histogram(net.W_in(), kHistogramBins);
@@ -120,4 +90,4 @@ void write_reading(const std::filesystem::path& dir, const Network& net, const N
   write_text_atomically(dir / "COMPARE.md", md.str());
 }
 
-}  // namespace bloomnet::cli
+}  // namespace bloomnet

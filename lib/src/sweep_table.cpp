@@ -1,0 +1,127 @@
+#include "bloomnet/sweep_table.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "bloomnet/error.hpp"
+#include "bloomnet/parse.hpp"
+#include "csv_table.hpp"
+
+namespace bloomnet {
+namespace {
+
+std::string number(double value) {
+  if (std::isnan(value)) return "";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", value);
+  return text;
+}
+
+// An empty field is a value that does not apply (NaN).
+double optional_number(std::string_view field, const std::string& what) {
+  return field.empty() ? NAN : parse_number(field, what);
+}
+
+// A column of numbers: the member it holds, written and read the same way.
+template <double SweepRow::*member>
+constexpr csv::Column<SweepRow> number_column(const char* name) {
+  return {name, [](const SweepRow& r) { return number(r.*member); },
+          [](std::string_view f, const std::string& what, SweepRow& r) {
+            r.*member = optional_number(f, what);
+          }};
+}
+
+// The file's columns, in order: the header, the writer and the reader all come from here.
+constexpr std::array<csv::Column<SweepRow>, 16> kColumns = {{
+    {"method", [](const SweepRow& r) { return std::string(to_string(r.point.method)); },
+     [](std::string_view f, const std::string& what, SweepRow& r) {
+       try {
+         r.point.method = from_string<SweepMethod>(f);
+       } catch (const Error& e) {
+         throw Error(what + ": " + e.what());
+       }
+     }},
+    {"width", [](const SweepRow& r) { return std::to_string(r.point.width); },
+     [](std::string_view f, const std::string& what, SweepRow& r) {
+       r.point.width = parse_count(f, what);
+       require(r.point.width >= 1, what + ": width 0");
+     }},
+    {"seed", [](const SweepRow& r) { return std::to_string(r.point.seed); },
+     [](std::string_view f, const std::string& what, SweepRow& r) {
+       r.point.seed = parse_count(f, what);
+     }},
+    {"vocab", [](const SweepRow& r) { return std::to_string(r.V); },
+     [](std::string_view f, const std::string& what, SweepRow& r) { r.V = parse_count(f, what); }},
+    {"k", [](const SweepRow& r) { return std::to_string(r.k); },
+     [](std::string_view f, const std::string& what, SweepRow& r) { r.k = parse_count(f, what); }},
+    {"training", [](const SweepRow& r) { return r.training; },
+     [](std::string_view f, const std::string&, SweepRow& r) { r.training = f; }},
+    number_column<&SweepRow::hashes>("hashes"),
+    number_column<&SweepRow::beta>("beta"),
+    number_column<&SweepRow::theta>("theta"),
+    number_column<&SweepRow::mse>("mse"),
+    number_column<&SweepRow::ce>("ce"),
+    number_column<&SweepRow::topk_exact>("topk_exact"),
+    number_column<&SweepRow::false_positives_mean>("false_positives_mean"),
+    number_column<&SweepRow::recall>("recall"),
+    number_column<&SweepRow::fpr_measured>("fpr_measured"),
+    number_column<&SweepRow::mse_3q>("mse_3q"),
+}};
+
+}  // namespace
+
+std::string to_string(const SweepPoint& point) {
+  return std::string(to_string(point.method)) + " d=" + std::to_string(point.width) + " seed " +
+         std::to_string(point.seed);
+}
+
+std::string sweep_csv(std::vector<SweepRow> rows) {
+  std::sort(rows.begin(), rows.end(),
+            [](const SweepRow& a, const SweepRow& b) { return a.point < b.point; });
+  return csv::write<SweepRow>(kColumns, rows);
+}
+
+std::vector<SweepRow> parse_sweep_csv(const std::string& text, const std::string& source) {
+  return csv::parse<SweepRow>(kColumns, text, source);
+}
+
+std::vector<SweepRow> read_sweep_csv(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  require(in.good() && std::filesystem::is_regular_file(path),
+          "cannot read '" + path.string() + "' (missing or not a regular file)");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_sweep_csv(text.str(), path.string());
+}
+
+std::vector<SweepRow> merge_sweep_rows(std::vector<SweepRow> rows) {
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const SweepRow& a, const SweepRow& b) { return a.point < b.point; });
+  std::vector<SweepRow> out;
+  std::string training;
+  for (SweepRow& row : rows) {
+    if (!out.empty()) {
+      require(row.V == out.front().V && row.k == out.front().k,
+              "rows of different sweeps: V = " + std::to_string(row.V) + ", k = " +
+                  std::to_string(row.k) + " beside V = " + std::to_string(out.front().V) +
+                  ", k = " + std::to_string(out.front().k));
+    }
+    if (!row.training.empty()) {
+      require(training.empty() || training == row.training,
+              "rows of different training: '" + row.training + "' beside '" + training + "'");
+      training = row.training;
+    }
+    if (!out.empty() && out.back().point == row.point) {
+      require(csv::line<SweepRow>(kColumns, out.back()) == csv::line<SweepRow>(kColumns, row),
+              "two different rows for " + to_string(row.point));
+      continue;
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+}  // namespace bloomnet
