@@ -15,7 +15,9 @@ void use_threads(size_t threads) {
 
 }  // namespace bloomnet::cli
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"bloomnet: neural networks that are Bloom filters, built, trained and compared"};
   app.require_subcommand(1);
   bloomnet::cli::add_compare_command(app);
@@ -46,6 +48,15 @@ int main(int argc, char** argv) {
       std::cerr << "bloomnet: error: " << e.what() << " (see bloomnet --help)\n";
     }
     return 2;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
   } catch (const bloomnet::cli::ExitRequest& e) {
     std::cerr << "bloomnet: " << e.message << "\n";
     return e.code;
@@ -55,6 +66,12 @@ int main(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     std::cerr << "bloomnet: error: out of memory\n";
     return 2;
+  } catch (const std::exception& e) {
+    // Not a bloomnet::Error: a failure the library did not foresee, still one line and exit 2.
+    std::cerr << "bloomnet: error: " << e.what() << "\n";
+    return 2;
+  } catch (...) {
+    std::cerr << "bloomnet: error: unknown failure\n";
+    return 2;
   }
-  return 0;
 }

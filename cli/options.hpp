@@ -18,75 +18,80 @@
 
 namespace bloomnet::cli {
 
-// A count or a seed (any unsigned integer type).
+// The readings of one option's text: a count of type T (at most T's largest value), a finite
+// number of type T (within T's range), a name of E; Error naming the option otherwise.
 template <class T>
-CLI::Option* add_count(CLI::App* cmd, const std::string& name, T& value,
-                       const std::string& description) {
-  return cmd
-      ->add_option_function<std::string>(
-          name,
-          [&value, name](const std::string& text) {
-            value = static_cast<T>(parse_count(text, name, static_cast<uint64_t>(T(~T{0}))));
-          },
-          description)
-      ->type_name("UINT");
+T count_named(const std::string& text, const std::string& option) {
+  return static_cast<T>(parse_count(text, option, static_cast<uint64_t>(T(~T{0}))));
+}
+template <class T>
+T number_named(const std::string& text, const std::string& option) {
+  const double number = parse_number(text, option);
+  require(std::abs(number) <= static_cast<double>(std::numeric_limits<T>::max()),
+          option + " = '" + text + "' is out of range");
+  return static_cast<T>(number);
+}
+template <NamedEnum E>
+E choice_named(const std::string& text, const std::string& option) {
+  try {
+    return from_string<E>(text);
+  } catch (const Error& e) {
+    throw Error(option + ": " + e.what());
+  }
 }
 
-// A comma-separated list of counts.
-template <class T>
-CLI::Option* add_counts(CLI::App* cmd, const std::string& name, std::vector<T>& values,
-                        const std::string& description) {
+// An option read by `read` into `value`, or a comma-separated one into `values`.
+template <class T, class Read>
+CLI::Option* add_read(CLI::App* cmd, const std::string& name, T& value, Read read,
+                      const std::string& description, const std::string& type) {
+  return cmd
+      ->add_option_function<std::string>(
+          name, [&value, name, read](const std::string& text) { value = read(text, name); },
+          description)
+      ->type_name(type);
+}
+template <class T, class Read>
+CLI::Option* add_list(CLI::App* cmd, const std::string& name, std::vector<T>& values, Read read,
+                      const std::string& description, const std::string& type) {
   return cmd
       ->add_option_function<std::vector<std::string>>(
           name,
-          [&values, name](const std::vector<std::string>& texts) {
+          [&values, name, read](const std::vector<std::string>& texts) {
             values.clear();
-            for (const std::string& text : texts) {
-              values.push_back(
-                  static_cast<T>(parse_count(text, name, static_cast<uint64_t>(T(~T{0})))));
-            }
+            for (const std::string& text : texts) values.push_back(read(text, name));
           },
           description)
       ->delimiter(',')
-      ->type_name("UINT,...");
+      ->type_name(type + ",...");
+}
+
+// A count or a seed (any unsigned integer type), or a comma-separated list of them.
+template <class T>
+CLI::Option* add_count(CLI::App* cmd, const std::string& name, T& value,
+                       const std::string& description) {
+  return add_read(cmd, name, value, count_named<T>, description, "UINT");
+}
+template <class T>
+CLI::Option* add_counts(CLI::App* cmd, const std::string& name, std::vector<T>& values,
+                        const std::string& description) {
+  return add_list(cmd, name, values, count_named<T>, description, "UINT");
 }
 
 // A finite real number (double or float).
 template <class T>
 CLI::Option* add_number(CLI::App* cmd, const std::string& name, T& value,
                         const std::string& description) {
-  return cmd
-      ->add_option_function<std::string>(
-          name,
-          [&value, name](const std::string& text) {
-            const double number = parse_number(text, name);
-            require(std::abs(number) <= static_cast<double>(std::numeric_limits<T>::max()),
-                    name + " = '" + text + "' is out of range");
-            value = static_cast<T>(number);
-          },
-          description)
-      ->type_name("NUMBER");
+  return add_read(cmd, name, value, number_named<T>, description, "NUMBER");
 }
 
-// One of the names of the enum E; the help lists them.
+// One of the names of the enum E, or a comma-separated list of them; the help lists them.
 template <NamedEnum E>
 CLI::Option* add_choice(CLI::App* cmd, const std::string& name, E& value,
                         const std::string& description) {
-  return cmd
-      ->add_option_function<std::string>(
-          name,
-          [&value, name](const std::string& text) {
-            try {
-              value = from_string<E>(text);
-            } catch (const Error& e) {
-              throw Error(name + ": " + e.what());
-            }
-          },
-          description + " (" + enum_names_text<E>() + "; default " + to_string(value) + ")")
-      ->type_name("NAME");
+  return add_read(cmd, name, value, choice_named<E>,
+                  description + " (" + enum_names_text<E>() + "; default " + to_string(value) + ")",
+                  "NAME");
 }
-
-// A comma-separated list of names of E.
 template <NamedEnum E>
 CLI::Option* add_choices(CLI::App* cmd, const std::string& name, std::vector<E>& values,
                          const std::string& description) {
@@ -95,22 +100,9 @@ CLI::Option* add_choices(CLI::App* cmd, const std::string& name, std::vector<E>&
     if (!defaults.empty()) defaults += ',';
     defaults += to_string(value);
   }
-  return cmd
-      ->add_option_function<std::vector<std::string>>(
-          name,
-          [&values, name](const std::vector<std::string>& texts) {
-            values.clear();
-            for (const std::string& text : texts) {
-              try {
-                values.push_back(from_string<E>(text));
-              } catch (const Error& e) {
-                throw Error(name + ": " + e.what());
-              }
-            }
-          },
-          description + " (" + enum_names_text<E>() + "; default " + defaults + ")")
-      ->delimiter(',')
-      ->type_name("NAME,...");
+  return add_list(cmd, name, values, choice_named<E>,
+                  description + " (" + enum_names_text<E>() + "; default " + defaults + ")",
+                  "NAME");
 }
 
 // Shows `value` as the option's default in --help.

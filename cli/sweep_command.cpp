@@ -63,7 +63,7 @@ void add_sweep_command(CLI::App& app) {
 
 void add_fit_command(CLI::App& app) {
   struct Options {
-    std::vector<std::string> inputs;
+    std::vector<std::filesystem::path> inputs;
     std::string merged;
   };
   auto options = std::make_shared<Options>();
@@ -72,11 +72,7 @@ void add_fit_command(CLI::App& app) {
   cmd->add_option("--merged", options->merged, "Write the merged rows to this CSV");
   cmd->callback([options] {
     if (!options->merged.empty()) require_writable(options->merged);
-    std::vector<SweepRow> rows;
-    for (const std::string& path : options->inputs) {
-      for (SweepRow& row : read_sweep_csv(path)) rows.push_back(std::move(row));
-    }
-    rows = merge_sweep_rows(std::move(rows));
+    const std::vector<SweepRow> rows = read_sweep_csvs(options->inputs);
     if (!options->merged.empty()) write_text_atomically(options->merged, sweep_csv(rows));
     const nlohmann::json out = {{"rows", rows.size()}, {"fits", fit_sweep(rows)}};
     std::cout << out.dump(2) << std::endl;

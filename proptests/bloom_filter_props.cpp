@@ -6,6 +6,7 @@
 
 #include "bloomnet/bloom_filter.hpp"
 #include "bloomnet/error.hpp"
+#include "bloomnet/fpr_curve.hpp"
 #include "bloomnet/task.hpp"
 #include "generators.hpp"
 
@@ -120,6 +121,22 @@ TEST(BloomFilter, fpr_theories_agree_for_wide_filters) {
   EXPECT_NEAR(fpr_distinct(1 << 16, 4, 5000).mean, classic, 1e-3 * classic);
   // And for m = 256, h = 6, n = 16 distinct positions lower the FPR by about 6%.
   EXPECT_NEAR(fpr_distinct(256, 6, 16).mean / fpr_theory(256, 6, 16), 0.94, 0.02);
+}
+
+// The report's FPR curve: every point near the exact law of distinct positions (within 5 standard
+// errors plus the 10% by which one fixed family may differ from the average family), rising
+// with n.
+TEST(BloomFilter, the_fpr_curve_follows_the_distinct_positions_law) {
+  const size_t ns[] = {4, 16, 48};
+  const FprCurve curve = measure_fpr_curve(5000, 256, 6, ns, 1500);
+  ASSERT_EQ(curve.points.size(), 3u);
+  for (const FprCurvePoint& p : curve.points) {
+    EXPECT_NEAR(p.measured, p.distinct, 5 * p.std_error + 0.1 * p.distinct) << "n = " << p.n;
+    EXPECT_GT(p.std_error, 0.0);
+  }
+  EXPECT_LT(curve.points[0].measured, curve.points[2].measured);
+  const size_t too_many[] = {5000};
+  EXPECT_THROW(measure_fpr_curve(5000, 256, 6, too_many, 10), Error);
 }
 
 TEST(BloomFilter, refuses_to_unite_filters_over_different_families) {

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "bloomnet/bloom_filter.hpp"
+#include "bloomnet/compile.hpp"
 #include "bloomnet/compiled_filter.hpp"
 #include "bloomnet/construct.hpp"
 #include "bloomnet/error.hpp"
@@ -76,6 +77,22 @@ TEST(CompiledFilter, refuses_masks_with_bits_past_m_and_other_files) {
   // A weights file is not a filter.
   EXPECT_THROW(decode_compiled_filter(encode_weights(Network(2, 2), {})), Error);
   EXPECT_THROW(CompiledFilter(HashFamily(4, 8, 2, 0)).positives(std::vector<uint32_t>{4}), Error);
+}
+
+// compile_network reads an exact net's hashes back exactly: its filter is the family's, and on
+// held-out sets its positives are the net's in every set.
+TEST(CompiledFilter, compiling_an_exact_net_gives_its_own_filter) {
+  const HashFamily family(500, 64, 5, 9);
+  const Network net = construct_exact(family, 20.0f);
+  const CompiledNetwork compiled = compile_network(net, 4, 200, 1);
+  EXPECT_EQ(compiled.filter, CompiledFilter(family));
+  EXPECT_EQ(compiled.hash_count_mean, 5.0);
+  EXPECT_EQ(compiled.agreement_exact_match, 1.0);
+  EXPECT_EQ(compiled.agreement_jaccard, 1.0);
+  EXPECT_GT(compiled.speedup, 0.0);
+  EXPECT_THROW(compile_network(net, 0, 200, 1), Error);
+  EXPECT_THROW(compile_network(net, 501, 200, 1), Error);
+  EXPECT_THROW(compile_network(net, 4, 0, 1), Error);
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ cmake --preset release
 cmake --build --preset release
 ctest --preset release
 
-echo "== clang-tidy on lib/" >&2
+echo "== clang-tidy on lib/, cli/ and bench/" >&2
 scripts/tidy.sh
 
 echo "== the whole suite under ASan + UBSan" >&2

@@ -1,5 +1,9 @@
 #include "bloomnet/line_fit.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include "bloomnet/error.hpp"
 
 namespace bloomnet {
@@ -31,7 +35,13 @@ LineFit fit_line(std::span<const double> xs, std::span<const double> ys) {
     const double e = ys[i] - (fit.intercept + fit.slope * xs[i]);
     residual += e * e;
   }
-  fit.r2 = syy > 0 ? 1.0 - residual / syy : 1.0;
+  // A constant y whose mean does not round exactly (ten copies of -9.99) keeps a spread of
+  // rounding errors, which R^2 would compare against a residual of the same size: such a y is
+  // fitted exactly.
+  double largest = 0;
+  for (size_t i = 0; i < n; ++i) largest = std::max(largest, std::abs(ys[i]));
+  const double rounding = std::pow(4 * std::numeric_limits<double>::epsilon() * largest, 2);
+  fit.r2 = syy > static_cast<double>(n) * rounding ? 1.0 - residual / syy : 1.0;
   return fit;
 }
 

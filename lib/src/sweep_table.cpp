@@ -97,6 +97,14 @@ std::vector<SweepRow> read_sweep_csv(const std::filesystem::path& path) {
   return parse_sweep_csv(text.str(), path.string());
 }
 
+std::vector<SweepRow> read_sweep_csvs(const std::vector<std::filesystem::path>& paths) {
+  std::vector<SweepRow> rows;
+  for (const std::filesystem::path& path : paths) {
+    for (SweepRow& row : read_sweep_csv(path)) rows.push_back(std::move(row));
+  }
+  return merge_sweep_rows(std::move(rows));
+}
+
 std::vector<SweepRow> merge_sweep_rows(std::vector<SweepRow> rows) {
   std::stable_sort(rows.begin(), rows.end(),
                    [](const SweepRow& a, const SweepRow& b) { return a.point < b.point; });

@@ -66,15 +66,15 @@ UnionMatch match_union(const Network& net, const HashFamily& hashes, const EvalC
 
 // Everything `bloomnet compare` reports of a network.
 struct NetworkReading {
-  Modes modes;
+  Modes modes{};
   ExactForm form = ExactForm::kComplement;
-  HashFamily hashes;                // H^
-  std::vector<size_t> hash_counts;  // |H^(t)| per token
+  HashFamily hashes;                  // H^
+  std::vector<size_t> hash_counts{};  // |H^(t)| per token
   double hash_count_mean = 0;
   double hash_count_optimum = 0;  // (d / k) ln 2, the count minimizing a random filter's FPR
-  UnionMatch union_match;
+  UnionMatch union_match{};
   // The net on held-out sets, with filter_agreement and filter_jaccard against the filter of H^.
-  Metrics metrics;
+  Metrics metrics{};
   size_t theory_hashes = 0;  // round(hash_count_mean), at least 1
   double fpr_theory = 0;     // a random filter with m = d, that h, and k keys
 };

@@ -17,7 +17,9 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
+#include "bloomnet/enum_names.hpp"
 #include "bloomnet/hash_family.hpp"
 #include "bloomnet/network.hpp"
 #include "bloomnet/weights_io.hpp"

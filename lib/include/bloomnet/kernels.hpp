@@ -1,11 +1,12 @@
 // The SIMD kernels of the library as tables of function pointers, one table per concern (the
 // network's layers, the loss and the optimizers, the filters, the machine probe) and one set of
 // tables per instruction set, all computing the same thing. The SIMD sets come from one generic
-// xsimd implementation (src/kernels/simd_kernels.hpp) built once per architecture of the list in
-// lib/CMakeLists.txt (BLOOMNET_KERNEL_ARCHS, the only list of architectures: the per-architecture
-// sources and the dispatch list are generated from it); src/kernels/dispatch.cpp picks the best
-// the CPU runs. The scalar set (src/kernels/scalar_kernels.cpp) is the plain reference every SIMD
-// kernel is tested against (proptests/kernels_props.cpp and the props of each concern).
+// xsimd implementation (src/kernels/simd_kernels.hpp) built once per architecture of
+// BLOOMNET_KERNEL_ARCHS (the top-level CMakeLists.txt, the only list of architectures: the
+// per-architecture sources and the dispatch list are generated from it);
+// src/kernels/dispatch.cpp picks the best the CPU runs. The scalar set
+// (src/kernels/scalar_kernels.cpp) is the plain reference every SIMD kernel is tested against
+// (proptests/kernels_props.cpp and the props of each concern).
 //
 // Letters: B = sets in the batch, d = hidden width, V = vocabulary size.
 // Kernels are single-threaded; callers split rows or tokens among threads.

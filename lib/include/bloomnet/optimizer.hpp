@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "bloomnet/enum_names.hpp"
 #include "bloomnet/kernels.hpp"
 
 namespace bloomnet {

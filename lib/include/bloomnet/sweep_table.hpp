@@ -70,6 +70,8 @@ std::string sweep_csv(std::vector<SweepRow> rows);
 std::vector<SweepRow> parse_sweep_csv(const std::string& text, const std::string& source);
 // The rows of a CSV file; Error when it cannot be read or parsed.
 std::vector<SweepRow> read_sweep_csv(const std::filesystem::path& path);
+// The rows of several CSV files (shards, resumed outputs) merged as merge_sweep_rows does.
+std::vector<SweepRow> read_sweep_csvs(const std::vector<std::filesystem::path>& paths);
 // Rows from several files into one list in canonical order; Error for a point that appears twice
 // with different values, or rows of different V, k or training (different sweeps). Identical
 // duplicates (the same shard merged twice) are kept once.

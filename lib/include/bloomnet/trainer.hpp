@@ -18,8 +18,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "bloomnet/enum_names.hpp"
 #include "bloomnet/kernels.hpp"
 #include "bloomnet/network.hpp"
 #include "bloomnet/optimizer.hpp"
@@ -91,7 +93,7 @@ class Trainer {
   StepReport step();
 
   // Weights, optimizer state, step, sampler position (sets drawn) and configuration, written
-  // atomically; `metadata` is stored beside them (the CLI keeps its training log there).
+  // atomically; `metadata` is stored beside them (TrainingRun keeps its bookkeeping there).
   void save_checkpoint(const std::filesystem::path& path, const Metadata& metadata = {}) const;
   // The metadata of a finished network's file: kind = trained, config, steps.
   Metadata trained_metadata() const;

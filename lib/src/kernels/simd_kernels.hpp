@@ -1,10 +1,10 @@
-// The SIMD kernels, written once over the xsimd architecture. Included only by the arch_*.cpp
-// files, each compiled with its architecture's flags. An inline function or template emitted in
-// two files is kept once by the linker, so one built with AVX-512 flags could end up serving
-// generic code: hence everything here sits in an anonymous namespace, and the kernels use no
-// standard-library template whose arguments do not name the architecture (no std::max,
-// std::max_element, std::array<float, N>). Scalar twins: scalar_kernels.cpp.
-// Tests: proptests/kernels_props.cpp.
+// The SIMD kernels, written once over the xsimd architecture. Included only by the generated
+// arch_kernels_<name>.cpp files (lib/CMakeLists.txt), each compiled with its architecture's flags.
+// An inline function or template emitted in two files is kept once by the linker, so one built with
+// AVX-512 flags could end up serving generic code: hence everything here sits in an anonymous
+// namespace, and the kernels use no standard-library template whose arguments do not name the
+// architecture (no std::max, std::max_element, std::array<float, N>). Scalar twins:
+// scalar_kernels.cpp. Tests: proptests/kernels_props.cpp.
 #pragma once
 
 #include <algorithm>
