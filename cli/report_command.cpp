@@ -16,18 +16,31 @@ void add_report_command(CLI::App& app) {
   struct Options {
     ReportConfig report;
     size_t threads = 0;
-    std::string render;
+    std::string render, shard = "1/1";
   };
   auto options = std::make_shared<Options>();
   ReportConfig& r = options->report;
-  CLI::App* cmd = app.add_subcommand("report", "Run the headline experiments and write REPORT.md");
+  CLI::App* cmd = app.add_subcommand("report", "Run the study and write REPORT.md");
   cmd->add_option("--out", r.out, "Report directory")->capture_default_str();
-  cmd->add_flag("--quick", r.quick, "A smaller run of every stage (a few minutes)");
-  add_count(cmd, "--steps", r.steps, "Reference training steps (20000; quick 4000)");
-  add_count(cmd, "--sweep-steps", r.sweep_steps, "Training steps per width (20000; quick 3000)");
-  add_counts(cmd, "--widths", r.widths, "Sweep widths (16,32,48,64,80,96,128; quick 16,32,48,64)");
-  add_choices(cmd, "--methods", r.methods, "Sweep methods");
-  add_count(cmd, "--sets", r.sets, "Held-out sets everywhere (4096; quick 1024)");
+  add_choice(cmd, "--scale", r.scale,
+             "How much of the study: quick (about a minute), default (under 15 minutes), full "
+             "(about an hour on 2 cores, the committed reference)");
+  cmd->add_flag_callback(
+      "--quick", [options] { options->report.scale = StudyScale::kQuick; }, "--scale quick");
+  cmd->add_flag_callback(
+      "--full", [options] { options->report.scale = StudyScale::kFull; }, "--scale full");
+  with_default(add_count(cmd, "--jobs", r.jobs,
+                         "Sweep points run side by side, each on its share of the threads"),
+               r.jobs);
+  cmd->add_option("--shard", options->shard,
+                  "Run only part I of N of every sweep (I/N) into DIR/<part>.shard-I-of-N.csv; "
+                  "a later run without --shard merges the parts and completes the report");
+  add_count(cmd, "--steps", r.steps, "Reference training steps (the scale's by default)");
+  add_count(cmd, "--sweep-steps", r.sweep_steps,
+            "Training steps of every sweep (the budgets scale with it)");
+  add_counts(cmd, "--widths", r.widths, "The width sweep's widths");
+  add_count(cmd, "--sets", r.sets, "Held-out sets everywhere, without drawing more");
+  add_count(cmd, "--seeds", r.seeds, "Seeds per sweep point");
   add_count(cmd, "--threads", options->threads, "OpenMP threads (0: all cores)");
   cmd->add_option("--render", options->render,
                   "The figure and markdown renderer (default: share/bloomnet/render.py beside "
@@ -40,12 +53,18 @@ void add_report_command(CLI::App& app) {
         options->render.empty() ? installed_renderer() : std::filesystem::path(options->render);
     require(std::filesystem::is_regular_file(renderer),
             "the report's renderer '" + renderer.string() + "' does not exist (--render)");
+    ReportConfig config = options->report;
+    config.shard = parse_shard(options->shard);
     StderrObserver observer;
-    run_report(options->report, observer);
-    render_report(options->report.out, renderer, python_interpreter(), observer);
+    const nlohmann::json summary = run_report(config, observer);
+    if (config.shard.count > 1) {
+      std::cout << summary.dump(2) << std::endl;
+      return;
+    }
+    render_report(config.out, renderer, python_interpreter(), observer);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const std::filesystem::path markdown = options->report.out / "REPORT.md";
+    const std::filesystem::path markdown = config.out / "REPORT.md";
     observer.note("report: " + markdown.string() + " in " + std::to_string(std::lround(seconds)) +
                   " s");
     std::cout << nlohmann::json({{"report", markdown.string()}, {"seconds", seconds}}).dump(2)

@@ -15,18 +15,34 @@
 #include "progress.hpp"
 
 namespace bloomnet::cli {
+namespace {
+
+// One line per method on stderr, for a reader: law, tail slope and C with their 95% intervals.
+void print_fits(const std::vector<MethodFit>& fits) {
+  for (const MethodFit& fit : fits) {
+    std::cerr << to_string(fit.method) << ": " << to_string(fit.law) << " (" << fit.reason
+              << "), tail slope " << format_measured({fit.linear.slope, fit.slope_ci}, "%.4g")
+              << " per unit of d, C " << format_measured(fit.width_per_nat, "%.3g") << ", on "
+              << fit.tail.size() << " widths\n";
+  }
+}
+
+}  // namespace
 
 void add_sweep_command(CLI::App& app) {
   struct Options {
     SweepConfig config{.methods = {SweepMethod::kTrained, SweepMethod::kExact, SweepMethod::kJl}};
     std::string shard = "1/1", out;
-    size_t threads = 0;
+    size_t threads = 0, jobs = 1;
   };
   auto options = std::make_shared<Options>();
   SweepConfig& c = options->config;
   CLI::App* cmd = app.add_subcommand("sweep", "eps against hidden width for every method");
   add_count(cmd, "--vocab", c.V, "Vocabulary size V")->required();
-  add_count(cmd, "--k", c.k, "Set size k")->required();
+  add_count(cmd, "--k", c.k, "Set size k (the least one with --k-max)")->required();
+  add_count(cmd, "--k-max", c.k_max, "Largest set size: sets of k..k-max tokens");
+  with_default(add_number(cmd, "--zipf", c.zipf, "Zipf exponent of the tokens (0: uniform)"),
+               c.zipf);
   add_counts(cmd, "--widths", c.widths, "Hidden widths, comma-separated")->required();
   add_choices(cmd, "--methods", c.methods, "Methods, comma-separated");
   with_default(add_count(cmd, "--seeds", c.seeds, "Seeds per (method, width)"), c.seeds);
@@ -38,9 +54,14 @@ void add_sweep_command(CLI::App& app) {
   with_default(add_count(cmd, "--eval-sets", c.eval_sets, "Held-out sets per point"), c.eval_sets);
   with_default(add_count(cmd, "--eval-seed", c.eval_seed, "Seed of the held-out sets"),
                c.eval_seed);
-  with_default(
-      add_count(cmd, "--jl-tuning-sets", c.jl_tuning_sets, "Training sets tuning JL's beta, theta"),
-      c.jl_tuning_sets);
+  with_default(add_count(cmd, "--max-eval-sets", c.max_eval_sets,
+                         "Draw held-out sets up to this many until " +
+                             std::to_string(kMinFalsePositives) + " false positives are seen"),
+               c.max_eval_sets);
+  with_default(add_count(cmd, "--tuning-sets", c.tuning_sets,
+                         "Training sets choosing JL's beta, theta and the exact h"),
+               c.tuning_sets);
+  with_default(add_count(cmd, "--jobs", options->jobs, "Points run side by side"), options->jobs);
   cmd->add_option("--shard", options->shard, "Run part I of N of the grid (I/N)")
       ->capture_default_str();
   cmd->add_option("--out", options->out, "CSV of results (resumed when it exists)")->required();
@@ -50,13 +71,17 @@ void add_sweep_command(CLI::App& app) {
     const SweepConfig& config = options->config;
     StderrObserver observer;
     const std::vector<SweepRow> rows =
-        run_sweep(config, parse_shard(options->shard), options->out, observer);
+        run_sweep(config, parse_shard(options->shard), options->out, observer, options->jobs);
     const size_t grid = sweep_grid(config).size();
     nlohmann::json out = {{"out", options->out},
                           {"shard", options->shard},
                           {"rows", rows.size()},
                           {"grid_points", grid}};
-    if (rows.size() == grid) out["fits"] = fit_sweep(rows);
+    if (rows.size() == grid) {
+      const std::vector<MethodFit> fits = fit_sweep(rows);
+      out["fits"] = fits;
+      print_fits(fits);
+    }
     std::cout << out.dump(2) << std::endl;
   });
 }
@@ -74,7 +99,9 @@ void add_fit_command(CLI::App& app) {
     if (!options->merged.empty()) require_writable(options->merged);
     const std::vector<SweepRow> rows = read_sweep_csvs(options->inputs);
     if (!options->merged.empty()) write_text_atomically(options->merged, sweep_csv(rows));
-    const nlohmann::json out = {{"rows", rows.size()}, {"fits", fit_sweep(rows)}};
+    const std::vector<MethodFit> fits = fit_sweep(rows);
+    print_fits(fits);
+    const nlohmann::json out = {{"rows", rows.size()}, {"fits", fits}};
     std::cout << out.dump(2) << std::endl;
   });
 }

@@ -42,9 +42,15 @@ RC_GTEST_PROP(Analysis, the_complement_exact_net_reads_as_its_own_filter, ()) {
   RC_ASSERT(r.union_match.accuracy == 1.0);
   RC_ASSERT(!r.union_match.fires_on_union);
   RC_ASSERT(std::abs(r.union_match.correlation + 1.0) < 1e-9 || r.union_match.correlation == 0.0);
-  RC_ASSERT(*r.metrics.filter_agreement == 1.0);
-  RC_ASSERT(*r.metrics.filter_jaccard == 1.0);
-  RC_ASSERT(*r.metrics.filter_fpr == r.metrics.fpr_measured);
+  const FilterAgreement& f = *r.metrics.filter;
+  RC_ASSERT(f.exact_match.mean == 1.0);
+  RC_ASSERT(f.jaccard.mean == 1.0);
+  RC_ASSERT(f.fpr.mean == r.metrics.fpr_measured);
+  // Its false positives are exactly the filter's: each conditional share is 1 (or undefined).
+  RC_ASSERT(std::isnan(f.net_fp_given_filter_fp.mean) || f.net_fp_given_filter_fp.mean == 1.0);
+  RC_ASSERT(std::isnan(f.filter_fp_given_net_fp.mean) || f.filter_fp_given_net_fp.mean == 1.0);
+  // A perfect set predictor misses every false positive: it never beats the filter itself.
+  RC_ASSERT(f.oracle_jaccard.mean <= f.jaccard.mean);
 }
 
 RC_GTEST_PROP(Analysis, the_union_exact_net_reads_as_the_filter_of_doubled_bits, ()) {
@@ -65,8 +71,21 @@ RC_GTEST_PROP(Analysis, the_union_exact_net_reads_as_the_filter_of_doubled_bits,
     }
   }
   RC_ASSERT(r.hashes == HashFamily::from_positions(2 * family.m(), doubled));
-  RC_ASSERT(*r.metrics.filter_agreement == 1.0);
-  RC_ASSERT(*r.metrics.filter_jaccard == 1.0);
+  RC_ASSERT(r.metrics.filter->exact_match.mean == 1.0);
+  RC_ASSERT(r.metrics.filter->jaccard.mean == 1.0);
+}
+
+// The random baseline keeps every token's number of hash bits and only that.
+RC_GTEST_PROP(Analysis, the_random_family_keeps_each_tokens_hash_count, ()) {
+  const HashFamily family = draw_sparse_family();
+  const HashFamily random = random_family_like(family, *rc::gen::arbitrary<uint64_t>());
+  RC_ASSERT(random.V() == family.V() && random.m() == family.m());
+  for (uint32_t t = 0; t < family.V(); ++t) {
+    RC_ASSERT(random.positions(t).size() == family.positions(t).size());
+  }
+  // A family compared with itself agrees in every set.
+  const FilterComparison self = compare_filters(family, family, draw_eval(family.V()));
+  RC_ASSERT(self.jaccard.mean == 1.0 && self.exact_match.mean == 1.0);
 }
 
 // The within-cluster sum of squares of splitting sorted values after i of them.

@@ -87,8 +87,8 @@ TEST(CompiledFilter, compiling_an_exact_net_gives_its_own_filter) {
   const CompiledNetwork compiled = compile_network(net, 4, 200, 1);
   EXPECT_EQ(compiled.filter, CompiledFilter(family));
   EXPECT_EQ(compiled.hash_count_mean, 5.0);
-  EXPECT_EQ(compiled.agreement_exact_match, 1.0);
-  EXPECT_EQ(compiled.agreement_jaccard, 1.0);
+  EXPECT_EQ(compiled.agreement_exact_match.mean, 1.0);
+  EXPECT_EQ(compiled.agreement_jaccard.mean, 1.0);
   EXPECT_GT(compiled.speedup, 0.0);
   EXPECT_THROW(compile_network(net, 0, 200, 1), Error);
   EXPECT_THROW(compile_network(net, 501, 200, 1), Error);

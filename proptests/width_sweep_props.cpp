@@ -4,6 +4,7 @@
 #include <cmath>
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include "bloomnet/bloom_filter.hpp"
 #include "bloomnet/error.hpp"
@@ -141,7 +142,7 @@ SweepConfig tiny_sweep() {
   c.steps = 8;
   c.batch = 16;
   c.eval_sets = 32;
-  c.jl_tuning_sets = 16;
+  c.tuning_sets = 16;
   return c;
 }
 
@@ -181,29 +182,56 @@ TEST(WidthSweep, merged_shards_equal_the_unsharded_csv) {
       EXPECT_GE(row.hashes, 1.0);
     }
     if (row.point.method == SweepMethod::kTrained) {
-      EXPECT_TRUE(std::isfinite(row.mse_3q));
+      // Trained rows carry their reading, with the baselines the verdicts compare against.
+      EXPECT_TRUE(std::isfinite(row.snap_fraction));
+      EXPECT_TRUE(std::isfinite(row.oracle_jaccard));
+      EXPECT_TRUE(std::isfinite(row.random_jaccard));
+    }
+    if (row.point.method != SweepMethod::kTheory) {
+      EXPECT_GE(row.sets, 32.0);
+      EXPECT_TRUE(std::isfinite(row.mse_se));
     }
   }
 }
 
+// A row's CSV line with one field replaced (columns by position: 0 method, 1 width, 3 vocab,
+// 13 mse).
+std::string with_field(const std::string& line, size_t column, const std::string& value) {
+  std::vector<std::string> fields;
+  std::istringstream cells(line);
+  for (std::string cell; std::getline(cells, cell, ',');) fields.push_back(cell);
+  if (line.back() == ',') fields.emplace_back();
+  fields[column] = value;
+  std::string out;
+  for (size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + fields[i];
+  return out + "\n";
+}
+
 TEST(WidthSweep, bad_csv_lines_shards_and_conflicts_are_errors) {
-  const std::string header =
-      "method,width,seed,vocab,k,training,hashes,beta,theta,mse,ce,topk_exact,"
-      "false_positives_mean,recall,fpr_measured,mse_3q\n";
-  const std::string good = "exact,8,0,48,2,,3,60,,0.1,0.2,0.5,1,1,0.01,\n";
-  EXPECT_EQ(parse_sweep_csv(header + good, "ok").size(), 1u);
-  for (const std::string bad : {"exact,8,0,48,2,,3,60,,0.1,0.2,0.5,1,1,0.01\n",
-                                "exakt,8,0,48,2,,3,60,,0.1,0.2,0.5,1,1,0.01,\n",
-                                "exact,-8,0,48,2,,3,60,,0.1,0.2,0.5,1,1,0.01,\n",
-                                "exact,8,0,48,2,,3,60,,nan,0.2,0.5,1,1,0.01,\n",
-                                "exact,8,0,48,2,,3,60,,0.1x,0.2,0.5,1,1,0.01,\n",
-                                "exact,0,0,48,2,,3,60,,0.1,0.2,0.5,1,1,0.01,\n"}) {
+  SweepRow row;
+  row.point = {SweepMethod::kExact, 8, 0};
+  row.V = 48;
+  row.k = 2;
+  row.hashes = 3;
+  row.mse = 0.1;
+  const std::string file = sweep_csv({row});
+  const std::string header = file.substr(0, file.find('\n') + 1);
+  const std::string good = file.substr(header.size());
+  const std::string line = good.substr(0, good.size() - 1);
+  EXPECT_EQ(header.rfind("method,width,seed,vocab,k,k_max,zipf,training,", 0), 0u) << header;
+  ASSERT_EQ(parse_sweep_csv(header + good, "ok").size(), 1u);
+  EXPECT_EQ(sweep_csv(parse_sweep_csv(file, "again")), file);
+  for (const std::string& bad :
+       {line.substr(0, line.rfind(',')) + "\n", with_field(line, 0, "exakt"),
+        with_field(line, 1, "-8"), with_field(line, 13, "nan"), with_field(line, 13, "0.1x"),
+        with_field(line, 1, "0")}) {
     EXPECT_THROW(parse_sweep_csv(header + bad, "bad"), Error) << bad;
   }
-  const std::string other = "exact,8,0,48,2,,3,60,,0.2,0.2,0.5,1,1,0.01,\n";
-  EXPECT_THROW(merge_sweep_rows(parse_sweep_csv(good + other, "conflict")), Error);
-  const std::string other_vocab = "exact,16,0,64,2,,3,60,,0.2,0.2,0.5,1,1,0.01,\n";
-  EXPECT_THROW(merge_sweep_rows(parse_sweep_csv(good + other_vocab, "mixed")), Error);
+  EXPECT_THROW(merge_sweep_rows(parse_sweep_csv(good + with_field(line, 13, "0.2"), "conflict")),
+               Error);
+  EXPECT_THROW(merge_sweep_rows(
+                   parse_sweep_csv(good + with_field(with_field(line, 3, "64"), 1, "16"), "mixed")),
+               Error);
   for (const char* bad : {"0/2", "3/2", "1/0", "12", "a/b", "1/2/3", "-1/2", ""}) {
     EXPECT_THROW(parse_shard(bad), Error) << bad;
   }

@@ -1,6 +1,8 @@
 #include "bloomnet/analysis.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <memory>
 #include <numbers>
@@ -8,9 +10,16 @@
 
 #include "bloomnet/bloom_filter.hpp"
 #include "bloomnet/error.hpp"
+#include "bloomnet/random.hpp"
 #include "bloomnet/task.hpp"
 
 namespace bloomnet {
+namespace {
+
+// The seed of the random family every reading compares with: fixed, so readings are reproducible.
+constexpr uint64_t kRandomFilterSeed = 0x5eed;
+
+}  // namespace
 
 bool Modes::is_hash(float value) const {
   return std::abs(value - hash) < std::abs(value - background);
@@ -164,6 +173,56 @@ UnionMatch match_union(const Network& net, const HashFamily& hashes, const EvalC
   return match;
 }
 
+HashFamily random_family_like(const HashFamily& like, uint64_t seed) {
+  std::vector<std::vector<uint32_t>> positions(like.V());
+  for (size_t t = 0; t < like.V(); ++t) {
+    CounterRng rng(seed, Purpose::kRandomFamily, t);
+    positions[t].resize(like.positions(static_cast<uint32_t>(t)).size());
+    sample_distinct(rng, static_cast<uint32_t>(like.m()), positions[t]);
+  }
+  return HashFamily::from_positions(like.m(), positions);
+}
+
+FilterComparison compare_filters(const HashFamily& reference, const HashFamily& other,
+                                 const EvalConfig& config) {
+  const size_t V = reference.V();
+  require(other.V() == V, "filters over different vocabularies cannot be compared");
+  require(config.sets >= 1, "comparing filters needs at least one set");
+  const TaskSampler sampler({V, config.k, config.k_max, config.zipf}, config.seed);
+  const auto reference_family = std::make_shared<const HashFamily>(reference);
+  const auto other_family = std::make_shared<const HashFamily>(other);
+  TokenBatch sets;
+  sampler.sample(0, config.sets, sets);
+  // Per set: other's FPR, the Jaccard, equality. Summed in set order afterwards.
+  std::vector<std::array<double, 3>> per_set(config.sets);
+#pragma omp parallel for schedule(static)
+  for (long s = 0; s < static_cast<long>(config.sets); ++s) {
+    BloomFilter a(reference_family), b(other_family);
+    a.insert(sets.set(s));
+    b.insert(sets.set(s));
+    const Bitset pa = a.positives(), pb = b.positives();
+    size_t both = 0, either = 0;
+    for (size_t w = 0; w < pa.words().size(); ++w) {
+      both += static_cast<size_t>(std::popcount(pa.words()[w] & pb.words()[w]));
+      either += static_cast<size_t>(std::popcount(pa.words()[w] | pb.words()[w]));
+    }
+    const auto k = static_cast<double>(sets.set(s).size());
+    per_set[s] = {(static_cast<double>(pb.count()) - k) / (static_cast<double>(V) - k),
+                  either ? static_cast<double>(both) / static_cast<double>(either) : 1.0,
+                  both == either ? 1.0 : 0.0};
+  }
+  std::array<double, 3> sum{}, square{};
+  for (const auto& values : per_set) {
+    for (size_t i = 0; i < 3; ++i) {
+      sum[i] += values[i];
+      square[i] += values[i] * values[i];
+    }
+  }
+  return {mean_and_error(sum[0], square[0], config.sets),
+          mean_and_error(sum[1], square[1], config.sets),
+          mean_and_error(sum[2], square[2], config.sets)};
+}
+
 NetworkReading read_network(const Network& net, const EvalConfig& config,
                             const KernelSet& kernels) {
   require(
@@ -187,6 +246,8 @@ NetworkReading read_network(const Network& net, const EvalConfig& config,
               static_cast<double>(net.d()) / static_cast<double>(config.k) * std::numbers::ln2,
           .union_match = match_union(net, *hashes, config, kernels),
           .metrics = metrics,
+          .random_filter =
+              compare_filters(*hashes, random_family_like(*hashes, kRandomFilterSeed), config),
           .theory_hashes = theory_hashes,
           .fpr_theory = fpr_theory(net.d(), std::min(theory_hashes, net.d()), config.k)};
 }

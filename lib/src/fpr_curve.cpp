@@ -35,9 +35,12 @@ FprCurve measure_fpr_curve(size_t V, size_t m, size_t h, std::span<const size_t>
     mean /= static_cast<double>(sets);
     const double sd = std::sqrt(std::max(0.0, square / static_cast<double>(sets) - mean * mean));
     const FprDistinct distinct = fpr_distinct(m, h, n);
+    const double trials = static_cast<double>(sets) * static_cast<double>(V - n);
+    const double se = sd / std::sqrt(static_cast<double>(sets));
     curve.points.push_back({.n = n,
                             .measured = mean,
-                            .std_error = sd / std::sqrt(static_cast<double>(sets)),
+                            .std_error = se,
+                            .ci = rate_interval(mean, se, std::round(mean * trials), trials),
                             .theory = fpr_theory(m, h, n),
                             .distinct = distinct.mean,
                             .distinct_sd = std::sqrt(distinct.variance)});
@@ -46,11 +49,12 @@ FprCurve measure_fpr_curve(size_t V, size_t m, size_t h, std::span<const size_t>
 }
 
 std::string fpr_curve_csv(const FprCurve& curve) {
-  std::string csv = "n,fpr_measured,fpr_stderr,fpr_theory,fpr_distinct,fpr_distinct_sd\n";
+  std::string csv =
+      "n,fpr_measured,fpr_stderr,fpr_lo,fpr_hi,fpr_theory,fpr_distinct,fpr_distinct_sd\n";
   for (const FprCurvePoint& p : curve.points) {
-    char row[200];
-    std::snprintf(row, sizeof row, "%zu,%.6g,%.6g,%.6g,%.6g,%.6g\n", p.n, p.measured, p.std_error,
-                  p.theory, p.distinct, p.distinct_sd);
+    char row[240];
+    std::snprintf(row, sizeof row, "%zu,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g\n", p.n, p.measured,
+                  p.std_error, p.ci.lo, p.ci.hi, p.theory, p.distinct, p.distinct_sd);
     csv += row;
   }
   return csv;

@@ -148,6 +148,8 @@ EvalConfig TrainingRun::eval_config() const {
           .k_max = task.k_max,
           .zipf = task.zipf,
           .sets = config_.eval_sets,
+          .max_sets = config_.eval_max_sets,
+          .min_false_positives = config_.eval_min_false_positives,
           .seed = config_.eval_seed};
 }
 

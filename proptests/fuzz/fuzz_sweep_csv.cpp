@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string csv = sweep_csv(merge_sweep_rows(parse_sweep_csv(text, "fuzz")));
     if (sweep_csv(parse_sweep_csv(csv, "again")) != csv) __builtin_trap();
     fit_sweep(parse_sweep_csv(csv, "again"));
-    sweep_cells(parse_sweep_csv(csv, "again"));
+    width_cells(parse_sweep_csv(csv, "again"));
   } catch (const Error&) {
   }
   try {

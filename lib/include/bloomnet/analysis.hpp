@@ -64,6 +64,22 @@ struct UnionMatch {
 UnionMatch match_union(const Network& net, const HashFamily& hashes, const EvalConfig& config,
                        const KernelSet& kernels = simd_kernels());
 
+// A family over the same m positions giving every token as many positions as `like` does, drawn
+// uniformly without repeats from the counter stream (seed, kRandomFamily, t): the random filter of
+// the same size and the same per-token hash counts that a learned family is compared with.
+HashFamily random_family_like(const HashFamily& like, uint64_t seed);
+
+// The Bloom filter of each held-out set over `other` against its filter over `reference`: other's
+// FPR, the Jaccard of their positive sets and the share of sets where they are equal.
+struct FilterComparison {
+  Estimate fpr;
+  Estimate jaccard;
+  Estimate exact_match;
+};
+// Requires both families over config's vocabulary.
+FilterComparison compare_filters(const HashFamily& reference, const HashFamily& other,
+                                 const EvalConfig& config);
+
 // Everything `bloomnet compare` reports of a network.
 struct NetworkReading {
   Modes modes{};
@@ -73,10 +89,12 @@ struct NetworkReading {
   double hash_count_mean = 0;
   double hash_count_optimum = 0;  // (d / k) ln 2, the count minimizing a random filter's FPR
   UnionMatch union_match{};
-  // The net on held-out sets, with filter_agreement and filter_jaccard against the filter of H^.
+  // The net on held-out sets, with its agreement against the filter of H^ (metrics.filter).
   Metrics metrics{};
+  // A random filter with the same m and per-token hash counts, against the filter of H^.
+  FilterComparison random_filter{};
   size_t theory_hashes = 0;  // round(hash_count_mean), at least 1
-  double fpr_theory = 0;     // a random filter with m = d, that h, and k keys
+  double fpr_theory = 0;     // the classic formula with m = d, that h, and k keys
 };
 NetworkReading read_network(const Network& net, const EvalConfig& config,
                             const KernelSet& kernels = simd_kernels());

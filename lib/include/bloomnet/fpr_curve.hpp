@@ -12,12 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "bloomnet/statistics.hpp"
+
 namespace bloomnet {
 
 struct FprCurvePoint {
   size_t n = 0;            // keys in the filter
   double measured = 0;     // mean over sets of |F(S) \ S| / (V - n)
   double std_error = 0;    // its standard error: sample sd / sqrt(sets)
+  Interval ci{};           // its 95% interval (rate_interval)
   double theory = 0;       // (1 - (1 - 1/m)^(h n))^h
   double distinct = 0;     // fpr_distinct(m, h, n).mean
   double distinct_sd = 0;  // its spread between filters, sqrt(fpr_distinct(m, h, n).variance)
@@ -34,7 +37,8 @@ struct FprCurve {
 FprCurve measure_fpr_curve(size_t V, size_t m, size_t h, std::span<const size_t> ns, size_t sets,
                            uint64_t family_seed = 0, uint64_t set_seed = 7);
 
-// n,fpr_measured,fpr_stderr,fpr_theory,fpr_distinct,fpr_distinct_sd, 6 significant digits.
+// n,fpr_measured,fpr_stderr,fpr_lo,fpr_hi,fpr_theory,fpr_distinct,fpr_distinct_sd, 6 significant
+// digits.
 std::string fpr_curve_csv(const FprCurve& curve);
 
 }  // namespace bloomnet

@@ -25,7 +25,15 @@ constexpr uint64_t mix64(uint64_t x) {
 // What a stream is for. Streams of different purposes never coincide, so the hashes of a
 // construction and the sets of an evaluation stay independent even when both use seed 0, and
 // training sets (kTrainSet) are never the held-out sets (kTaskSet) of the same seed.
-enum class Purpose : uint64_t { kHash = 1, kTaskSet = 2, kInit = 3, kTrainSet = 4, kEmbedding = 5 };
+enum class Purpose : uint64_t {
+  kHash = 1,
+  kTaskSet = 2,
+  kInit = 3,
+  kTrainSet = 4,
+  kEmbedding = 5,
+  kRandomFamily = 6,  // the random filter a learned family is compared with
+  kBootstrap = 7,     // resampling for intervals
+};
 
 // A SplitMix64 sequence started at a state derived from (seed, purpose, stream).
 class CounterRng {

@@ -26,17 +26,22 @@ void to_json(nlohmann::json& out, const Metrics& metrics);
 // the held-out metrics under "metrics".
 nlohmann::json reading_json(const Network& net, const NetworkReading& reading, size_t k);
 
-// method, points, unresolved, slope_per_width, intercept, r2_linear, slope_log_log,
-// intercept_log_log, r2_log_log, widths, law.
+// {"value": v, "ci95": [lo, hi]}: a 95% interval (null ends when unknown).
+void to_json(nlohmann::json& out, const Measured& measured);
+
+// method, widths, tail, saturated, unresolved, slope_per_width (with ci95), intercept (with ci95),
+// r2_linear, slope_log_log (with ci95), intercept_log_log, r2_log_log, width_per_nat,
+// curvature_linear, curvature_log_log and their ceiling-corrected twins (95% intervals), law,
+// reason.
 void to_json(nlohmann::json& out, const MethodFit& fit);
 
-// method, width, rows, mse, hashes, still_improving.
-void to_json(nlohmann::json& out, const SweepCell& cell);
+// method, width, rows, saturated, unresolved, mse_upper, hashes, and every Measured of WidthCell.
+void to_json(nlohmann::json& out, const WidthCell& cell);
 
 // The measurements of compile_network (not the filter itself), with the kernels' name.
 void to_json(nlohmann::json& out, const CompiledNetwork& compiled);
 
-// V, m, h, sets_per_point and the points (n, fpr_measured, fpr_stderr, fpr_theory,
+// V, m, h, sets_per_point and the points (n, fpr_measured, fpr_stderr, fpr_ci95, fpr_theory,
 // fpr_distinct).
 void to_json(nlohmann::json& out, const FprCurve& curve);
 

@@ -2,9 +2,13 @@
 // seed), in canonical order (method, width, seed), which makes a merge of shards byte-identical
 // to the unsharded file.
 //
-// Columns: method,width,seed,vocab,k,training,hashes,beta,theta,mse,ce,topk_exact,
-// false_positives_mean,recall,fpr_measured,mse_3q (numbers with 9 significant digits; empty
-// where a value does not apply). The schema is one table in sweep_table.cpp.
+// Columns (the schema is one table in sweep_table.cpp): the point and its task (method, width,
+// seed, vocab, k, k_max, zipf, training), what the method chose (hashes, beta, theta), the
+// held-out metrics with their standard errors over sets (sets, mse, mse_se, ce, topk_exact,
+// topk_exact_se, false_positives_mean, false_positive_events, recall, fpr_measured, fpr_se), and
+// for trained and linear nets their reading as Bloom filters (snap_fraction, union_accuracy, the
+// agreement of P(S) with the filter of H^ and its baselines, each with its standard error).
+// Numbers have 9 significant digits; a value that does not apply is empty.
 //
 // Thread safety: free functions without shared state.
 #pragma once
@@ -18,6 +22,7 @@
 #include <vector>
 
 #include "bloomnet/enum_names.hpp"
+#include "bloomnet/statistics.hpp"
 
 namespace bloomnet {
 
@@ -49,18 +54,30 @@ struct SweepPoint {
 // "trained d=64 seed 0", for messages and progress.
 std::string to_string(const SweepPoint& point);
 
-// One CSV row. Missing values (a JL row has no hash count; only trained rows have mse_3q) are
-// NaN here and empty in the CSV.
+// One CSV row. Values that do not apply (a JL row has no hash count, only trained and linear
+// rows have readings, theory rows no sets) are NaN here and empty in the CSV.
 struct SweepRow {
   SweepPoint point;
-  size_t V = 0, k = 0;
+  size_t V = 0, k = 0, k_max = 0;  // k_max: 0, or the largest set size of a range
+  double zipf = 0;                 // 0: uniform tokens
   std::string training;  // the training description for trained and linear rows, else empty
   double hashes = NAN;   // exact/theory: h; trained/linear: mean |H^(t)| read off W_in
   double beta = NAN, theta = NAN;
-  double mse = NAN, ce = NAN, topk_exact = NAN, false_positives_mean = NAN, recall = NAN,
-         fpr_measured = NAN;
-  double mse_3q = NAN;  // held-out eps after 3/4 of the steps: the last quarter's gain shows a
-                        // plateau (or its absence)
+  // Held-out metrics; *_se: standard errors of the means over the sets.
+  double sets = NAN;  // sets evaluated (NaN for closed-form theory rows)
+  double mse = NAN, mse_se = NAN, ce = NAN, topk_exact = NAN, topk_exact_se = NAN,
+         false_positives_mean = NAN, false_positive_events = NAN, recall = NAN, fpr_measured = NAN,
+         fpr_se = NAN;
+  // The reading of a trained or linear net (analysis.hpp): its modes and union bits, and its
+  // positives against the filter of its hashes H^, against which a perfect predictor (the
+  // oracle) and a random filter of the same size and hash counts are scored too.
+  double snap_fraction = NAN, union_accuracy = NAN;
+  double agreement_exact_match = NAN, agreement_exact_match_se = NAN, agreement_jaccard = NAN,
+         agreement_jaccard_se = NAN, oracle_exact_match = NAN, oracle_exact_match_se = NAN,
+         oracle_jaccard = NAN, oracle_jaccard_se = NAN, random_jaccard = NAN,
+         random_jaccard_se = NAN;
+  double filter_fpr = NAN, filter_fpr_se = NAN, random_fpr = NAN, random_fpr_se = NAN;
+  double net_fp_given_filter_fp = NAN, filter_fp_given_net_fp = NAN;
 };
 
 // The CSV: a header line, then one line per row in canonical order.

@@ -39,6 +39,10 @@ struct TrainingRunConfig {
   size_t eval_every = 1000;       // steps between held-out evaluations; 0: only after the last step
   std::vector<size_t> eval_at{};  // further steps (1-based counts of steps done) to evaluate after
   size_t eval_sets = 4096;
+  // Above eval_sets: evaluations keep drawing sets up to this many until they have seen
+  // eval_min_false_positives false positives (metrics.hpp).
+  size_t eval_max_sets = 0;
+  size_t eval_min_false_positives = 0;
   uint64_t eval_seed = 1;              // the sets `bloomnet eval` draws with the same seed
   std::filesystem::path log{};         // CSV rewritten after every evaluation; empty: none
   std::filesystem::path checkpoint{};  // empty: no checkpoints
