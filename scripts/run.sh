@@ -6,10 +6,10 @@
 # the verdicts and where REPORT.md and its figures are.
 #   scripts/run.sh                  the default scale: the width study and its laws, the
 #                                   budget and the ablation on a smaller grid, with intervals
-#                                   (under 15 minutes on 2 cores) into reports/latest
+#                                   (about 8 minutes on 2 cores) into reports/latest
 #   scripts/run.sh --full           the whole study (47 minutes on 2 cores): what
 #                                   reports/reference holds
-#   scripts/run.sh --quick          every stage tiny (under a minute)
+#   scripts/run.sh --quick          every stage tiny (about 25 s)
 #   BLOOMNET_REPORT_DIR=DIR scripts/run.sh   another destination
 # Further options go to `bloomnet report` (see bloomnet report --help). Sweep points run two
 # side by side (--jobs 2): a small network cannot use both cores alone.
