@@ -119,8 +119,8 @@ std::vector<FrontierPoint> measure_frontier(const Network& trained, size_t h, ui
       time_per_call([&] { by_compiled = filter_positives(compiled, held_out); });
   out.push_back({"trained net", d, float_net_bytes, ns(trained_seconds), fpr_of(by_trained)});
   // The masks (to build F(S)) and the per-bit rows (to answer).
-  const double compiled_bytes =
-      8.0 * static_cast<double>(V * compiled.words() + d * ((V + 63) / 64));
+  const size_t row_words = (V + 63) / 64;
+  const double compiled_bytes = 8.0 * static_cast<double>(V * compiled.words() + d * row_words);
   out.push_back({"compiled filter", d, compiled_bytes, ns(compiled_seconds), fpr_of(by_compiled)});
 
   const auto family = std::make_shared<const HashFamily>(V, d, h, family_seed);

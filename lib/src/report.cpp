@@ -235,7 +235,7 @@ StudyPlan study_plan(const ReportConfig& config) {
   StudyPlan plan{.scale = config.scale,
                  .reference_steps = config.steps ? config.steps : grid.reference_steps,
                  .reference_sets = sets};
-  auto add = [&](std::string name, std::string question, SweepConfig s) {
+  auto add = [&](std::string name, std::string question, const SweepConfig& s) {
     if (!s.widths.empty()) plan.parts.push_back({std::move(name), std::move(question), s});
   };
   SweepConfig width = sweep(config.widths.empty() ? grid.widths : config.widths,

@@ -99,6 +99,7 @@ struct TailStatistics {
 TailStatistics tail_statistics(const std::vector<double>& widths,
                                const std::vector<double>& log_mse) {
   std::vector<double> log_widths;
+  log_widths.reserve(widths.size());
   for (double d : widths) log_widths.push_back(std::log(d));
   const bool curved = widths.size() >= 3;
   const LineFit linear = fit_line(widths, log_mse);
@@ -212,6 +213,7 @@ std::vector<MethodFit> fit_sweep(const std::vector<SweepRow>& rows) {
     }
     if (widths.size() < 2) continue;
     std::vector<double> log_widths;
+    log_widths.reserve(widths.size());
     for (double d : widths) log_widths.push_back(std::log(d));
     fit.linear = fit_line(widths, log_means);
     fit.log_log = fit_line(log_widths, log_means);
