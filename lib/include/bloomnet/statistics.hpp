@@ -16,7 +16,6 @@ namespace bloomnet {
 // A 95% interval; NaN ends when it cannot be computed.
 struct Interval {
   double lo = NAN, hi = NAN;
-  bool contains(double x) const { return lo <= x && x <= hi; }
 };
 
 // A value measured with its 95% interval.
