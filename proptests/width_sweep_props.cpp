@@ -125,8 +125,12 @@ RC_GTEST_PROP(JlBaseline, tuned_beta_is_a_minimum_of_eps, ()) {
   const uint64_t seed = *rc::gen::arbitrary<uint64_t>();
   const JlTuning tuning = tune_jl(jl_network(V, d, seed), task, 64, seed);
   const double at = jl_mse(V, d, seed, task, 64, tuning.beta);
+  RC_ASSERT(tuning.beta >= kJlBetaMin && tuning.beta <= kJlBetaMax);
   for (double factor : {0.5, 2.0}) {
-    RC_ASSERT(at <= jl_mse(V, d, seed, task, 64, tuning.beta * factor) + 1e-6);
+    // A minimum within the searched range: at its ends eps may still fall beyond it.
+    const double neighbour = tuning.beta * factor;
+    if (neighbour < kJlBetaMin || neighbour > kJlBetaMax) continue;
+    RC_ASSERT(at <= jl_mse(V, d, seed, task, 64, neighbour) + 1e-6);
   }
   RC_ASSERT(tuning.theta >= 0.0 && tuning.theta <= 2.0);
 }

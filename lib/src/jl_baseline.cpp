@@ -68,8 +68,8 @@ JlTuning tune_jl(const Network& scores, const TaskConfig& task, size_t sets, uin
 
   JlTuning out;
   // beta: the best of a log-spaced scan, refined by golden section between its neighbours.
-  constexpr int kScan = 36;  // 1e-2 .. 1e5, 5 points per decade
-  auto log_beta_at = [](int i) { return std::log(1e-2) + i * std::log(10.0) / 5.0; };
+  constexpr int kScan = 36;  // kJlBetaMin .. kJlBetaMax = 1e-2 .. 1e5, 5 points per decade
+  auto log_beta_at = [](int i) { return std::log(kJlBetaMin) + i * std::log(10.0) / 5.0; };
   int best = 0;
   double best_mse = INFINITY;
   for (int i = 0; i < kScan; ++i) {
@@ -95,7 +95,9 @@ JlTuning tune_jl(const Network& scores, const TaskConfig& task, size_t sets, uin
     }
   }
   const double refined = std::exp(fa < fb ? a : b);
-  out.beta = std::min(fa, fb) < best_mse ? refined : std::exp(log_beta_at(best));
+  // Clamped because exp(log) of the scan's ends rounds outside the range by an ulp.
+  out.beta = std::clamp(std::min(fa, fb) < best_mse ? refined : std::exp(log_beta_at(best)),
+                        kJlBetaMin, kJlBetaMax);
 
   // theta: per set, count members and others at or above each grid point, then the mean Jaccard
   // tp / (|S| + fp) of every threshold.

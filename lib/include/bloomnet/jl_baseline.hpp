@@ -31,9 +31,13 @@ struct JlTuning {
   double theta = 0.5;
 };
 
-// Tunes beta (a log-spaced scan over [1e-2, 1e5], then golden section on log beta around the
-// best point) and theta (a grid of step 0.01 over [0, 2]) on `sets` training sets of the task
-// drawn with `seed`. `scores` is jl_network(V, d, seed, 1), whose logits are y.
+// The range tune_jl searches for beta. Where the scores separate every set from the rest (small
+// V, k = 1), eps falls without end as beta grows, and the tuned beta is the range's top.
+inline constexpr double kJlBetaMin = 1e-2, kJlBetaMax = 1e5;
+
+// Tunes beta (a log-spaced scan over [kJlBetaMin, kJlBetaMax], then golden section on log beta
+// around the best point) and theta (a grid of step 0.01 over [0, 2]) on `sets` training sets of the
+// task drawn with `seed`. `scores` is jl_network(V, d, seed, 1), whose logits are y.
 JlTuning tune_jl(const Network& scores, const TaskConfig& task, size_t sets, uint64_t seed,
                  const KernelSet& kernels = simd_kernels());
 
