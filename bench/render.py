@@ -3,8 +3,8 @@
 
     bench/render.py DATA_DIR OUT.md
 
-DATA_DIR holds what bench/run.sh wrote: peak.json, bloom.json, network.json, train.json and, when
-PyTorch was available, torch.json (bench/peers/compare_train.py). Tables and plots (PNG, beside
+DATA_DIR holds what bench/run.sh wrote: peak.json, bloom.json, network.json, train.json, python.json
+(bench/python_bench.py) and, when PyTorch was available, torch.json (bench/peers/compare_train.py). Tables and plots (PNG, beside
 the JSON) go into OUT.md; every ratio compares two rows of the same run.
 """
 import json
@@ -163,6 +163,30 @@ def bloom_section(folder, data, lines):
     add("![ns per key against n](bench/bloom.png)\n")
 
 
+def python_section(data, lines):
+    """The Python module against bloom_bench in the same run (bench/python_bench.py)."""
+    if not data:
+        return
+    add = lines.append
+    b, one = data["batched_contains"], data["one_key"]
+    cpp, py = b["cpp_ns_per_key"], b["python_ns_per_key"]
+    add("## The Python module
+")
+    add(f"Batched `contains` on a split-block filter of {data['n']:.0e} keys at "
+        f"{data['bits_per_key']} bits per key ({data['kernels']}, {data['threads']} thread), "
+        f"2n random keys per call, half of them inserted: from numpy (`filter.contains(keys)`) and "
+        f"as `bloom_bench` runs it, alternating, {len(py['all'])} repetitions each "
+        "(`bench/python_bench.py`).\n")
+    add("| | min ns/key | median ns/key |\n|---|---|---|")
+    add(f"| C++ (`bloom/contains_batch`) | {fmt(cpp['min'])} | {fmt(cpp['median'])} |")
+    add(f"| Python, numpy uint64 keys | {fmt(py['min'])} | {fmt(py['median'])} |")
+    add(f"| Python / C++ | {fmt(b['ratio_of_minima'])}x | {fmt(b['ratio_of_medians'])}x |\n")
+    add(f"One key per call: `key in filter` {fmt(one['python_in_ns'])} ns, "
+        f"`filter.contains(one_key_array)` {fmt(one['python_contains_one_key_array_ns'])} ns, "
+        f"against {fmt(one['cpp_contains_ns'])} ns for the test itself in C++: the rest is the cost "
+        "of a Python call (argument conversion, the GIL released and taken back for arrays).\n")
+
+
 def network_section(folder, data, fma, lines):
     bench = rows(data)
     if not bench:
@@ -291,8 +315,8 @@ def main():
     if len(sys.argv) != 3:
         sys.exit("usage: bench/render.py DATA_DIR OUT.md")
     folder, out = sys.argv[1], sys.argv[2]
-    peak, bloom, network, train, torch = (load(folder, n) for n in
-                                          ("peak", "bloom", "network", "train", "torch"))
+    peak, bloom, network, train, torch, python = (
+        load(folder, n) for n in ("peak", "bloom", "network", "train", "torch", "python"))
     fma, triad = peaks(peak)
     lines = ["# bloomnet benchmarks\n"]
     context = (bloom or network or train or peak or {}).get("context", {})
@@ -308,6 +332,7 @@ def main():
         lines.append(f"| streaming triad | {threads} | {v:.1f} GB/s |")
     lines.append("")
     bloom_section(folder, bloom, lines)
+    python_section(python, lines)
     network_section(folder, network, fma, lines)
     train_section(folder, train, torch, fma, lines)
     temporary = out + ".tmp"

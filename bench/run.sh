@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark report: builds the benchmarks, runs every layer (peak, bloom with its libbloom
-# peer, network, train with its PyTorch peer) with --benchmark_format=json into reports/bench/,
-# and renders reports/BENCHMARKS.md with tables and plots (bench/render.py, matplotlib).
+# peer, the Python module against bloom, network, train with its PyTorch peer) with
+# --benchmark_format=json into reports/bench/, and renders reports/BENCHMARKS.md with tables and
+# plots (bench/render.py, matplotlib).
 #   bench/run.sh            the full suite (about 15 minutes on 2 cores)
 #   bench/run.sh --quick    fewer sizes and shorter runs (a few minutes)
 # BLOOMNET_BENCH_DIR overrides the data directory (the report goes beside it as BENCHMARKS.md).
@@ -16,7 +17,7 @@ for arg in "$@"; do
 done
 scripts/bootstrap.sh --torch
 cmake --preset release >/dev/null
-cmake --build --preset release --target bloom_bench network_bench peak_bench train_bench
+cmake --build --preset release --target bloom_bench network_bench peak_bench train_bench _core
 
 data=${BLOOMNET_BENCH_DIR:-reports/bench}
 mkdir -p "$data"
@@ -44,6 +45,10 @@ run peak ".*"
 run bloom "$bloom_filter"
 run network "$network_filter"
 run train "$train_filter"
+echo "== the Python module against bloom_bench" >&2
+PYTHONPATH=build/release/python /usr/bin/python3 bench/python_bench.py --bloom-bench "$bin/bloom_bench" \
+  --min-seconds "$min_time" --repetitions $([[ $quick -eq 1 ]] && echo 3 || echo 7) \
+  --json "$data/python.json" >&2
 echo "== PyTorch peer" >&2
 /usr/bin/python3 bench/peers/compare_train.py --min-seconds "$min_time" \
   --json "$data/torch.json.tmp" >&2

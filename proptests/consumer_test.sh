@@ -5,7 +5,8 @@
 #      example, checked below) configured with find_package(bloomnet), built, run;
 #   3. the prefix copied elsewhere and its `bloomnet report --quick` run with the source and build
 #      trees out of reach (a private mount namespace hides them under an empty tmpfs when this
-#      runs as root), so the program must find its renderer relative to itself.
+#      runs as root), so the program must find its renderer relative to itself; where the build
+#      has the Python module, the moved prefix's module imported and run the same way.
 #   consumer_test.sh SOURCE_DIR BUILD_DIR GENERATOR BUILD_TYPE CXX_COMPILER "CXX_FLAGS" "LINKER_FLAGS"
 set -euo pipefail
 source_dir=$1 build_dir=$2 generator=$3 build_type=$4 compiler=$5 cxx_flags=$6 linker_flags=$7
@@ -36,6 +37,19 @@ echo "== the installed program, moved, with the source tree out of reach"
 cp -a "$work/prefix" "$work/moved"
 rm -rf "$work/prefix"
 run_report="cd '$work' && '$work/moved/bin/bloomnet' report --quick --out '$work/report' >/dev/null"
+if [[ -e "$build_dir/python/bloomnet/__init__.py" ]]; then
+  module=$(find "$work/moved" -name '_core*.so' -path '*/bloomnet/*')
+  [[ -n "$module" ]] || { echo "not installed: the Python module" >&2; exit 1; }
+  packages=$(dirname "$(dirname "$module")")
+  cat >"$work/use_module.py" <<PYTHON
+import bloomnet
+assert bloomnet.__file__.startswith("$packages"), bloomnet.__file__
+net = bloomnet.construct(V=50, m=16, h=2)
+assert {1, 2} <= set(net.positives([1, 2]))
+print("the installed Python module imports from", "$packages")
+PYTHON
+  run_report+=" && PYTHONPATH='$packages' /usr/bin/python3 '$work/use_module.py'"
+fi
 if [[ $(id -u) -eq 0 ]] && unshare --mount --propagation private true 2>/dev/null; then
   unshare --mount --propagation private bash -c \
     "mount -t tmpfs bloomnet-hidden '$build_dir' && mount -t tmpfs bloomnet-hidden '$source_dir' &&

@@ -11,6 +11,7 @@ packages=(
   libxsimd-dev librapidcheck-dev libbenchmark-dev libgtest-dev googletest
   libcli11-dev nlohmann-json3-dev libbloom-dev
   python3 python3-matplotlib python3-numpy clang-tidy
+  pybind11-dev python3-dev python3-pytest python3-hypothesis
   qemu-user
 )
 for arg in "$@"; do

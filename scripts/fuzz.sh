@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes every reader of outside data with libFuzzer (preset fuzz: clang, ASan + UBSan):
 #   scripts/fuzz.sh [SECONDS]     each target for SECONDS (default 60), from the committed corpus
-# Targets: fuzz_weights (weights files and checkpoints), fuzz_compiled_filter (compiled filters),
+# Targets: fuzz_weights (weights files and checkpoints), fuzz_filter_files (compiled, split-block and classic filter files),
 # fuzz_sweep_csv (sweep CSVs, shards, resumed outputs), fuzz_options (--shard, names, training
 # configurations), fuzz_cli_numbers (numeric options and comma lists as the commands declare
 # them). Inputs that grow coverage go to build/fuzz/corpus/<target> (not versioned); a crash is
@@ -14,7 +14,7 @@ seconds=${1:-60}
 scripts/bootstrap.sh --fuzz
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
-for target in fuzz_weights fuzz_compiled_filter fuzz_sweep_csv fuzz_options fuzz_cli_numbers; do
+for target in fuzz_weights fuzz_filter_files fuzz_sweep_csv fuzz_options fuzz_cli_numbers; do
   work=build/fuzz/corpus/$target
   crashes=proptests/fuzz/regressions/$target
   mkdir -p "$work" "$crashes"

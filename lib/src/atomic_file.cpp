@@ -56,8 +56,8 @@ AtomicFile::AtomicFile(std::filesystem::path destination) : destination_(std::mo
   std::error_code ec;
   const auto status = fs::status(destination_, ec);
   if (fs::exists(status) && !fs::is_regular_file(status)) {
-    throw Error("refusing to write '" + destination_.string() +
-                "': it exists and is not a regular file");
+    throw FileError("refusing to write '" + destination_.string() +
+                    "': it exists and is not a regular file");
   }
   const fs::path directory =
       destination_.has_parent_path() ? destination_.parent_path() : fs::path(".");
@@ -74,7 +74,7 @@ AtomicFile::AtomicFile(std::filesystem::path destination) : destination_(std::mo
     std::string pattern = directory / (prefix + std::string(kUniqueLength, 'X'));
     fd = mkstemp(pattern.data());
     if (fd < 0) {
-      throw Error("cannot write '" + destination_.string() + "': " + std::strerror(errno));
+      throw FileError("cannot write '" + destination_.string() + "': " + std::strerror(errno));
     }
     if (flock(fd, LOCK_EX) != 0 || names_open_file(pattern, fd)) {
       temporary_ = pattern;
@@ -88,7 +88,7 @@ AtomicFile::AtomicFile(std::filesystem::path destination) : destination_(std::mo
     const int err = errno;
     close(fd);
     unlink(temporary_.c_str());
-    throw Error("cannot write '" + destination_.string() + "': " + std::strerror(err));
+    throw FileError("cannot write '" + destination_.string() + "': " + std::strerror(err));
   }
 }
 
@@ -103,7 +103,8 @@ void AtomicFile::fail(const std::string& what) {
   file_ = nullptr;
   unlink(temporary_.c_str());
   committed_ = true;  // nothing left to clean up
-  throw Error("cannot write '" + destination_.string() + "': " + what + ": " + std::strerror(err));
+  throw FileError("cannot write '" + destination_.string() + "': " + what + ": " +
+                  std::strerror(err));
 }
 
 void AtomicFile::write(const void* data, size_t size) {
@@ -133,8 +134,8 @@ void prepare_output_dir(const std::filesystem::path& dir) {
   const std::string name = dir.string();
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  require(!error, "cannot create directory '" + name + "': " + error.message());
-  require(std::filesystem::is_directory(dir), "'" + name + "' is not a directory");
+  require_file(!error, "cannot create directory '" + name + "': " + error.message());
+  require_file(std::filesystem::is_directory(dir), "'" + name + "' is not a directory");
   require_writable(dir / ".bloomnet-write-check");
 }
 

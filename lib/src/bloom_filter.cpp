@@ -11,7 +11,19 @@
 namespace bloomnet {
 
 BloomFilter::BloomFilter(std::shared_ptr<const HashFamily> family)
-    : family_(std::move(family)), bits_(family_->m()) {}
+    : family_(std::move(family)), bits_(family_->m()), members_(family_->V()) {}
+
+BloomFilter::BloomFilter(std::shared_ptr<const HashFamily> family, Bitset bits, Bitset members)
+    : family_(std::move(family)), bits_(std::move(bits)), members_(std::move(members)) {
+  require(bits_.size() == family_->m() && members_.size() == family_->V(),
+          "a Bloom filter over m = " + std::to_string(family_->m()) + " bits and V = " +
+              std::to_string(family_->V()) + " tokens cannot hold " + std::to_string(bits_.size()) +
+              " bits and " + std::to_string(members_.size()) + " member flags");
+  for (uint32_t t : members_.indices()) {
+    require(holds_all_bits(t),
+            "member token " + std::to_string(t) + " of a Bloom filter has bits that are not set");
+  }
+}
 
 void BloomFilter::insert(uint32_t t) { insert(std::span<const uint32_t>(&t, 1)); }
 
@@ -19,6 +31,7 @@ void BloomFilter::insert(std::span<const uint32_t> S) {
   require_in_vocabulary(S, family_->V());
   for (uint32_t t : S) {
     for (uint32_t j : family_->positions(t)) bits_.set(j);
+    members_.set(t);
   }
 }
 
@@ -39,6 +52,7 @@ void BloomFilter::unite(const BloomFilter& other) {
   require(family_ == other.family_ || *family_ == *other.family_,
           "cannot unite Bloom filters over different hash families");
   bits_ |= other.bits_;
+  members_ |= other.members_;
 }
 
 double BloomFilter::estimate_cardinality() const {
@@ -55,6 +69,20 @@ Bitset BloomFilter::positives() const {
     if (holds_all_bits(static_cast<uint32_t>(t))) out.set(t);
   }
   return out;
+}
+
+double BloomFilter::fpr_measured() const {
+  const size_t V = family_->V(), members = members_.count();
+  if (members == V) return 0.0;
+  return static_cast<double>(positives().count() - members) / static_cast<double>(V - members);
+}
+
+double BloomFilter::fpr_expected() const {
+  const size_t n = members_.count();
+  const double cost = static_cast<double>(n) * static_cast<double>(family_->m()) *
+                      static_cast<double>(family_->h());
+  if (family_->seed() && cost <= 1e8) return fpr_distinct(family_->m(), family_->h(), n).mean;
+  return fpr_theory(family_->m(), family_->h(), n);
 }
 
 double fpr_theory(size_t m, size_t h, size_t n) {

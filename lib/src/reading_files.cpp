@@ -9,7 +9,6 @@
 namespace bloomnet {
 namespace {
 
-constexpr size_t kHistogramBins = 60;
 constexpr size_t kHeatmapTokens = 64;
 
 std::string format(const char* pattern, double value) {
@@ -25,11 +24,11 @@ void write_reading(const std::filesystem::path& dir, const Network& net, const N
   prepare_output_dir(dir);
   write_text_atomically(dir / "compare.json", summary.dump(2) + "\n");
 
-  const Histogram hist = histogram(net.W_in(), kHistogramBins);
+  const Histogram hist = histogram(net.W_in(), kReadingHistogramBins);
   std::ostringstream h;
   h << "lo,hi,count\n";
-  const double width = (hist.hi - hist.lo) / static_cast<double>(kHistogramBins);
-  for (size_t i = 0; i < kHistogramBins; ++i) {
+  const double width = (hist.hi - hist.lo) / static_cast<double>(kReadingHistogramBins);
+  for (size_t i = 0; i < kReadingHistogramBins; ++i) {
     h << format("%.6g", hist.lo + width * static_cast<double>(i)) << ','
       << format("%.6g", hist.lo + width * static_cast<double>(i + 1)) << ',' << hist.counts[i]
       << '\n';

@@ -1,5 +1,9 @@
 #include "bloomnet/results_json.hpp"
 
+#include <memory>
+#include <optional>
+
+#include "bloomnet/bloom_filter.hpp"
 #include "bloomnet/construct.hpp"
 
 namespace bloomnet {
@@ -37,6 +41,30 @@ void to_json(json& out, const Metrics& m) {
     put(out, "net_fp_given_filter_fp", f.net_fp_given_filter_fp);
     put(out, "filter_fp_given_net_fp", f.filter_fp_given_net_fp);
   }
+}
+
+json evaluation_json(const Network& net, const Metadata& metadata, const EvalConfig& config) {
+  const std::optional<ExactConfig> exact = exact_config(metadata);
+  std::shared_ptr<const HashFamily> family;
+  if (exact) family = std::make_shared<HashFamily>(net.V(), exact->m, exact->h, exact->seed);
+  const Metrics metrics = evaluate(net, config, family);
+  const auto kind = metadata.find("kind");
+  json out = {{"kind", kind != metadata.end() ? json(kind->second) : json(nullptr)},
+              {"V", net.V()},
+              {"d", net.d()},
+              {"k", config.k},
+              {"seed", config.seed},
+              {"kernels", simd_kernels().name}};
+  out.update(json(metrics));
+  if (exact) {
+    out["m"] = exact->m;
+    out["h"] = exact->h;
+    out["form"] = to_string(exact->form);
+    out["beta"] = exact->beta;
+    out["fpr_theory"] = fpr_theory(exact->m, exact->h, config.k);
+    out["fpr_theory_distinct"] = fpr_distinct(exact->m, exact->h, config.k).mean;
+  }
+  return out;
 }
 
 json reading_json(const Network& net, const NetworkReading& r, size_t k) {

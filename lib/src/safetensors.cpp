@@ -173,15 +173,17 @@ std::vector<uint8_t> encode(const std::map<std::string, std::string>& metadata,
 std::vector<uint8_t> read_file(const std::string& path, const std::string& what) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
-  require(std::filesystem::exists(status), what + " '" + path + "' does not exist");
-  require(std::filesystem::is_regular_file(status), what + " '" + path + "' is not a regular file");
+  require_file(std::filesystem::exists(status), what + " '" + path + "' does not exist");
+  require_file(std::filesystem::is_regular_file(status),
+               what + " '" + path + "' is not a regular file");
   std::ifstream in(path, std::ios::binary);
-  require(in.good(), "cannot open " + what + " '" + path + "'");
+  require_file(in.good(), "cannot open " + what + " '" + path + "'");
   const auto size = std::filesystem::file_size(path, ec);
-  require(!ec, "cannot read the size of '" + path + "'");
+  require_file(!ec, "cannot read the size of '" + path + "'");
   std::vector<uint8_t> bytes(size);
   in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size));
-  require(static_cast<uint64_t>(in.gcount()) == size, "cannot read " + what + " '" + path + "'");
+  require_file(static_cast<uint64_t>(in.gcount()) == size,
+               "cannot read " + what + " '" + path + "'");
   return bytes;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "bloomnet/error.hpp"
+#include "bloomnet/random.hpp"
 #include "bloomnet/resources.hpp"
 
 namespace bloomnet {
@@ -52,6 +53,27 @@ SplitBlockFilter SplitBlockFilter::for_fpr(size_t n, double fpr, uint64_t seed,
   return SplitBlockFilter(hi, seed, kernels);
 }
 
+SplitBlockFilter SplitBlockFilter::from_words(size_t blocks, uint64_t seed,
+                                              std::span<const uint32_t> words,
+                                              uint64_t keys_inserted, const KernelSet& kernels) {
+  SplitBlockFilter filter(blocks, seed, kernels);
+  require(words.size() == filter.data_.size(),
+          "a split-block filter of " + std::to_string(blocks) + " blocks has " +
+              std::to_string(filter.data_.size()) + " words, not " + std::to_string(words.size()));
+  std::copy(words.begin(), words.end(), filter.data_.begin());
+  filter.keys_inserted_ = keys_inserted;
+  return filter;
+}
+
+void SplitBlockFilter::unite(const SplitBlockFilter& other) {
+  require(blocks_ == other.blocks_ && seed_ == other.seed_,
+          "cannot unite split-block filters of different sizes or seeds (" +
+              std::to_string(blocks_) + " blocks, seed " + std::to_string(seed_) + " and " +
+              std::to_string(other.blocks_) + " blocks, seed " + std::to_string(other.seed_) + ")");
+  for (size_t i = 0; i < data_.size(); ++i) data_[i] |= other.data_[i];
+  keys_inserted_ += other.keys_inserted_;
+}
+
 void SplitBlockFilter::contains(std::span<const uint64_t> keys, std::span<uint8_t> out) const {
   require(out.size() == keys.size(), "contains needs one output per key");
   kernels_->filter.block_contains_batch(data_.data(), blocks_, seed_, keys.data(), keys.size(),
@@ -76,6 +98,24 @@ Bitset SplitBlockFilter::positives(size_t V) const {
 }
 
 double SplitBlockFilter::fpr_theory(size_t n) const { return split_block_fpr(n, blocks_); }
+
+Measured SplitBlockFilter::fpr_measured(size_t probes, uint64_t seed) const {
+  require(probes >= 1, "measuring an FPR needs at least one probe key");
+  constexpr size_t kChunk = 4096;
+  std::vector<uint64_t> keys(kChunk);
+  std::vector<uint8_t> found(kChunk);
+  CounterRng rng(seed, Purpose::kProbeKey, 0);
+  size_t hits = 0;
+  for (size_t first = 0; first < probes; first += kChunk) {
+    const size_t count = std::min(kChunk, probes - first);
+    for (size_t i = 0; i < count; ++i) keys[i] = rng.next();
+    contains(std::span(keys.data(), count), std::span(found.data(), count));
+    for (size_t i = 0; i < count; ++i) hits += found[i];
+  }
+  const auto n = static_cast<double>(probes), events = static_cast<double>(hits);
+  const double rate = events / n;
+  return {rate, rate_interval(rate, std::sqrt(rate * (1 - rate) / n), events, n)};
+}
 
 double split_block_fpr(size_t n, size_t blocks) {
   require(blocks >= 1, "the FPR needs at least one block");

@@ -129,8 +129,8 @@ std::vector<SweepRow> parse_sweep_csv(const std::string& text, const std::string
 
 std::vector<SweepRow> read_sweep_csv(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  require(in.good() && std::filesystem::is_regular_file(path),
-          "cannot read '" + path.string() + "' (missing or not a regular file)");
+  require_file(in.good() && std::filesystem::is_regular_file(path),
+               "cannot read '" + path.string() + "' (missing or not a regular file)");
   std::ostringstream text;
   text << in.rdbuf();
   return parse_sweep_csv(text.str(), path.string());

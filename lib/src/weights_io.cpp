@@ -39,8 +39,29 @@ void copy_finite(const uint8_t* data, const TensorEntry& entry, std::span<float>
 
 }  // namespace
 
+void require_finite(const Network& net) {
+  // at(i): the element's index as the SPEC's orientation writes it.
+  auto check = [](const char* name, std::span<const float> values, auto at) {
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (std::isfinite(values[i])) continue;
+      throw Error(std::string("the network's tensor '") + name + "' holds " +
+                  (std::isnan(values[i]) ? "NaN" : "infinity") + " at [" + at(i) + "]");
+    }
+  };
+  const size_t V = net.V(), d = net.d();
+  auto vector = [](size_t i) { return std::to_string(i); };
+  check("W_in", net.W_in(),
+        [d](size_t i) { return std::to_string(i / d) + ", " + std::to_string(i % d); });
+  check("b_in", net.b_in(), vector);
+  // W_out is held transposed, (d, V).
+  check("W_out", net.W_outT(),
+        [V](size_t i) { return std::to_string(i % V) + ", " + std::to_string(i / V); });
+  check("b_out", net.b_out(), vector);
+}
+
 std::vector<uint8_t> encode_weights(const Network& net, const Metadata& metadata,
                                     const ExtraTensors& extra) {
+  require_finite(net);
   const size_t V = net.V(), d = net.d();
   std::vector<float> W_out(V * d);
   for (size_t t = 0; t < V; ++t) {

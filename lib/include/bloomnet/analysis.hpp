@@ -40,6 +40,8 @@ struct Histogram {
   double lo = 0, hi = 0;  // the range of the values; bins split it evenly
   std::vector<size_t> counts;
 };
+// The bins of W_in's histogram in a reading's files and in the Python module's compare().
+inline constexpr size_t kReadingHistogramBins = 60;
 // Requires bins >= 1 and finite values.
 Histogram histogram(std::span<const float> values, size_t bins);
 

@@ -1,5 +1,7 @@
 // The classic bit-packed Bloom filter of SPEC section 3 over the tokens of a HashFamily: m bits in
-// 64-bit words; token t is reported when every bit of H(t) is set.
+// 64-bit words; token t is reported when every bit of H(t) is set. Beside its bits the filter
+// F(S) keeps S, the tokens inserted (V bits, small beside m in this study): its measured FPR
+// |F(S) \ S| / (V - |S|) is then exact, every token of the vocabulary counted.
 //
 // Thread safety: const members may be called concurrently; insert/unite/clear need exclusive
 // access.
@@ -18,16 +20,24 @@ namespace bloomnet {
 class BloomFilter {
  public:
   explicit BloomFilter(std::shared_ptr<const HashFamily> family);
+  // A filter with these bits (m of them) and members (V): what a filter file stores. Throws Error
+  // for other sizes or a member whose bits are not all set.
+  BloomFilter(std::shared_ptr<const HashFamily> family, Bitset bits, Bitset members);
 
   const HashFamily& family() const { return *family_; }
   const Bitset& bits() const { return bits_; }
+  // S: the tokens inserted.
+  const Bitset& members() const { return members_; }
 
   void insert(uint32_t t);
   void insert(std::span<const uint32_t> S);
   bool contains(uint32_t t) const;
   // Bitwise union with a filter over an equal family: afterwards this is F(A u B).
   void unite(const BloomFilter& other);
-  void clear() { bits_.reset(); }
+  void clear() {
+    bits_.reset();
+    members_.reset();
+  }
 
   // Number of set bits X.
   size_t popcount() const { return bits_.count(); }
@@ -35,6 +45,13 @@ class BloomFilter {
   double estimate_cardinality() const;
   // All tokens of [0, V) the filter reports: S and its false positives.
   Bitset positives() const;
+  // |F(S) \ S| / (V - |S|), exact; 0 when S is the whole vocabulary.
+  double fpr_measured() const;
+  // The expected FPR of a filter of |S| tokens over this family's m and h: fpr_distinct's for a
+  // seeded family (h distinct positions per token) while its O(|S| m h) cost stays below 1e8,
+  // else the classic formula (the two differ by O(1/m) relatively); the classic formula with the
+  // largest |H(t)| for an explicit family.
+  double fpr_expected() const;
 
  private:
   // contains() without the vocabulary check, for loops over [0, V).
@@ -42,6 +59,7 @@ class BloomFilter {
 
   std::shared_ptr<const HashFamily> family_;
   Bitset bits_;
+  Bitset members_;
 };
 
 // SPEC section 3's FPR of a filter holding n keys, positions independent and uniform:

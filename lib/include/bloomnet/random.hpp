@@ -33,6 +33,7 @@ enum class Purpose : uint64_t {
   kEmbedding = 5,
   kRandomFamily = 6,  // the random filter a learned family is compared with
   kBootstrap = 7,     // resampling for intervals
+  kProbeKey = 8,      // keys that query a filter's FPR
 };
 
 // A SplitMix64 sequence started at a state derived from (seed, purpose, stream).

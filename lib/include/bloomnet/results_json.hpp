@@ -15,6 +15,7 @@
 #include "bloomnet/network.hpp"
 #include "bloomnet/sweep_fit.hpp"
 #include "bloomnet/verdicts.hpp"
+#include "bloomnet/weights_io.hpp"
 
 namespace bloomnet {
 
@@ -22,6 +23,11 @@ namespace bloomnet {
 // filter filter_agreement, filter_jaccard, filter_fpr_measured.
 void to_json(nlohmann::json& out, const Metrics& metrics);
 
+// `bloomnet eval`: the held-out metrics of a network read from a file with this metadata, and
+// for an exact net (metadata kind = exact) its agreement with the Bloom filter it records, with
+// m, h, form, beta and the theoretical FPRs: kind, V, d, k, seed, kernels, then the metrics.
+nlohmann::json evaluation_json(const Network& net, const Metadata& metadata,
+                               const EvalConfig& config);
 // What `bloomnet compare` prints of a network read at set size k (the keys README lists), with
 // the held-out metrics under "metrics".
 nlohmann::json reading_json(const Network& net, const NetworkReading& reading, size_t k);

@@ -6,8 +6,8 @@
 //   FPR(n keys, b blocks) = sum_c Poisson(c; n / b) (1 - (1 - 1/32)^c)^8.
 // Keys are any 64-bit values (vocabulary tokens included).
 //
-// Thread safety: const members (contains, positives) may run concurrently; insert needs exclusive
-// access.
+// Thread safety: const members (contains, positives, fpr_measured) may run concurrently; insert
+// and unite need exclusive access.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +18,7 @@
 
 #include "bloomnet/bitset.hpp"
 #include "bloomnet/kernels.hpp"
+#include "bloomnet/statistics.hpp"
 
 namespace bloomnet {
 
@@ -33,16 +34,32 @@ class SplitBlockFilter {
   static SplitBlockFilter for_fpr(size_t n, double fpr, uint64_t seed = 0,
                                   const KernelSet& kernels = simd_kernels());
 
+  // A filter whose lanes are `words` (8 per block, as words() gives them), holding
+  // `keys_inserted` keys: what a filter file stores. Throws Error for a word count that is not 8
+  // blocks' worth.
+  static SplitBlockFilter from_words(size_t blocks, uint64_t seed, std::span<const uint32_t> words,
+                                     uint64_t keys_inserted,
+                                     const KernelSet& kernels = simd_kernels());
+
   size_t blocks() const { return blocks_; }
   size_t bits() const { return 256 * blocks_; }
   uint64_t seed() const { return seed_; }
+  // The lanes, block after block (8 per block; 64-byte aligned).
+  std::span<const uint32_t> words() const { return data_; }
+  // Keys inserted so far, repeats included: the n of fpr_theory.
+  uint64_t keys_inserted() const { return keys_inserted_; }
 
   void insert(uint64_t key) {
     kernels_->filter.block_insert(data_.data(), blocks_, seed_, &key, 1);
+    ++keys_inserted_;
   }
   void insert(std::span<const uint64_t> keys) {
     kernels_->filter.block_insert(data_.data(), blocks_, seed_, keys.data(), keys.size());
+    keys_inserted_ += keys.size();
   }
+  // Bitwise union with a filter of the same blocks and seed: afterwards this is the filter of
+  // both key sets. Throws Error for another shape or seed.
+  void unite(const SplitBlockFilter& other);
   bool contains(uint64_t key) const {
     return kernels_->filter.block_contains(data_.data(), blocks_, seed_, key);
   }
@@ -54,7 +71,12 @@ class SplitBlockFilter {
 
   // The theoretical FPR with n keys inserted.
   double fpr_theory(size_t n) const;
+  // The FPR measured on `probes` keys drawn from the counter stream (seed, kProbeKey), which no
+  // one inserts: the share reported, with its 95% interval (rate_interval).
+  Measured fpr_measured(size_t probes, uint64_t seed) const;
 
+  // Equal bits, blocks and seed (the count of keys inserted aside: the same set of bits answers
+  // alike however it was reached).
   bool operator==(const SplitBlockFilter& other) const {
     return blocks_ == other.blocks_ && seed_ == other.seed_ && data_ == other.data_;
   }
@@ -62,6 +84,7 @@ class SplitBlockFilter {
  private:
   size_t blocks_;
   uint64_t seed_;
+  uint64_t keys_inserted_ = 0;
   const KernelSet* kernels_;
   std::vector<uint32_t, xsimd::aligned_allocator<uint32_t, 64>> data_;
 };

@@ -35,7 +35,11 @@ struct WeightsFile {
   ExtraTensors extra;
 };
 
+// Throws Error naming the first tensor and index of the network that holds NaN or infinity.
+void require_finite(const Network& net);
+
 // The file's bytes. metadata gains format = bloomnet/1, V and d; extra tensors are stored 1-D.
+// Throws Error for non-finite weights (require_finite): no file is written that loading refuses.
 std::vector<uint8_t> encode_weights(const Network& net, const Metadata& metadata,
                                     const ExtraTensors& extra = {});
 // Parses a whole file held in memory; `source` names it in error messages.
