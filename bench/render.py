@@ -170,8 +170,7 @@ def python_section(data, lines):
     add = lines.append
     b, one = data["batched_contains"], data["one_key"]
     cpp, py = b["cpp_ns_per_key"], b["python_ns_per_key"]
-    add("## The Python module
-")
+    add("## The Python module\n")
     add(f"Batched `contains` on a split-block filter of {data['n']:.0e} keys at "
         f"{data['bits_per_key']} bits per key ({data['kernels']}, {data['threads']} thread), "
         f"2n random keys per call, half of them inserted: from numpy (`filter.contains(keys)`) and "
