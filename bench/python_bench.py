@@ -66,8 +66,8 @@ def main():
     f = bloomnet.SplitBlockFilter(n=n, bits_per_key=10)
     f.insert(keys[:n])
     assert f.contains(keys[:n]).all()
-    batch_name = f"bloom/contains_batch/splitblock_{bloomnet.kernels}/n:{n}"
-    one_name = f"bloom/contains_hit/splitblock_{bloomnet.kernels}/n:{n}"
+    batch_name = f"bloom/contains_batch/splitblock_{bloomnet.kernels}/n:{n}/threads:1/real_time"
+    one_name = f"bloom/contains_hit/splitblock_{bloomnet.kernels}/n:{n}/real_time"
 
     cpp, python = [], []
     for repetition in range(args.repetitions):  # alternating: a noisy neighbour hits both

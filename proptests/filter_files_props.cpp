@@ -1,12 +1,17 @@
 // The two filters' files (filter_files.hpp) and what they store: split-block and classic filters
 // round-trip exactly, union is the filter of both key sets, the classic filter's members and its
 // exact measured FPR, every truncation and every foreign kind refused cleanly, and the errors of
-// files that cannot be read or written typed as FileError.
+// files that cannot be read or written typed as FileError. A mapped file answers as the filter it
+// holds; batched calls give the same bits and answers on any number of threads.
+#include <omp.h>
+
 #include <cmath>
+#include <fstream>
 #include <memory>
 
 #include "bloomnet/error.hpp"
 #include "bloomnet/filter_files.hpp"
+#include "bloomnet/huge_page_allocator.hpp"
 #include "bloomnet/random.hpp"
 #include "generators.hpp"
 #include "scratch.hpp"
@@ -174,6 +179,85 @@ RC_GTEST_PROP(WeightsIo, non_finite_weights_are_named_and_never_written, ()) {
   } catch (const Error& e) {
     RC_ASSERT(std::string(e.what()).find(expected) != std::string::npos);
   }
+}
+
+RC_GTEST_PROP(SplitBlockFilter, batched_calls_give_the_same_bits_and_answers_on_any_threads, ()) {
+  // Past the sizes where batched calls split among threads (inserts: 8 MiB filters).
+  const size_t blocks = draw<size_t>(262144, 270000);
+  const uint64_t seed = *rc::gen::arbitrary<uint64_t>();
+  CounterRng rng(seed, Purpose::kTaskSet, 1);
+  std::vector<uint64_t> keys(draw<size_t>(66000, 90000));  // half of them inserted
+  for (uint64_t& key : keys) key = rng.next();
+  SplitBlockFilter one_at_a_time(blocks, seed);
+  for (uint64_t key : std::span(keys).first(keys.size() / 2)) one_at_a_time.insert(key);
+  std::vector<uint8_t> expected(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) expected[i] = one_at_a_time.contains(keys[i]);
+  for (int threads : {1, 2, 3}) {
+    omp_set_num_threads(threads);
+    SplitBlockFilter batched(blocks, seed);
+    batched.insert(std::span(keys).first(keys.size() / 2));
+    std::vector<uint8_t> found(keys.size());
+    batched.contains(keys, found);
+    omp_set_num_threads(omp_get_num_procs());
+    RC_ASSERT(batched == one_at_a_time);
+    RC_ASSERT(found == expected);
+  }
+}
+
+RC_GTEST_PROP(SplitBlockFilter, inserts_into_disjoint_block_ranges_make_the_whole_insert, ()) {
+  const size_t blocks = draw<size_t>(1, 500);
+  const size_t cut = draw<size_t>(0, blocks);
+  const uint64_t seed = *rc::gen::arbitrary<uint64_t>();
+  // Past a kernel's chunk of gathered keys (2048) too.
+  const std::vector<uint64_t> keys = draw_keys(draw<size_t>(0, 5000));
+  for (const KernelSet* kernels : {&scalar_kernels(), &simd_kernels()}) {
+    // 64-byte aligned, as a filter's lanes are (the kernels insert with aligned stores).
+    std::vector<uint32_t, HugePageAllocator<uint32_t>> whole(8 * blocks, 0), parts(8 * blocks, 0);
+    kernels->filter.block_insert(whole.data(), blocks, seed, keys.data(), keys.size(), 0, blocks);
+    kernels->filter.block_insert(parts.data(), blocks, seed, keys.data(), keys.size(), 0, cut);
+    kernels->filter.block_insert(parts.data(), blocks, seed, keys.data(), keys.size(), cut, blocks);
+    RC_ASSERT(whole == parts);
+  }
+}
+
+RC_GTEST_PROP(MappedSplitBlockFilter, answers_as_the_filter_it_maps, ()) {
+  scratch::ScratchDir dir;
+  const SplitBlockFilter filter = draw_split_block_filter();
+  save_split_block_filter(dir.path() / "filter", filter);
+  const MappedSplitBlockFilter mapped = MappedSplitBlockFilter::open(dir.path() / "filter");
+  const SplitBlockFilterView& view = mapped.view();
+  RC_ASSERT(view.blocks() == filter.blocks() && view.seed() == filter.seed());
+  RC_ASSERT(view.keys_inserted() == filter.keys_inserted());
+  RC_ASSERT(std::equal(view.words().begin(), view.words().end(), filter.words().begin(),
+                       filter.words().end()));
+  const std::vector<uint64_t> probes = draw_keys(300);
+  std::vector<uint8_t> expected(probes.size()), found(probes.size());
+  filter.contains(probes, expected);
+  view.contains(probes, found);
+  RC_ASSERT(found == expected);
+  for (size_t i = 0; i < probes.size(); ++i) RC_ASSERT(view.contains(probes[i]) == expected[i]);
+  RC_ASSERT(view.fpr_theory(100) == filter.fpr_theory(100));
+}
+
+TEST(MappedSplitBlockFilter, refuses_what_is_not_a_whole_filter_file) {
+  scratch::ScratchDir dir;
+  EXPECT_THROW(MappedSplitBlockFilter::open(dir.path() / "missing"), FileError);
+  EXPECT_THROW(MappedSplitBlockFilter::open(dir.path()), FileError);
+  const std::vector<uint8_t> bytes = encode_split_block_filter(SplitBlockFilter(4, 1));
+  for (size_t cut : {size_t{0}, size_t{7}, bytes.size() / 2, bytes.size() - 1}) {
+    std::ofstream(dir.path() / "cut", std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(cut));
+    EXPECT_THROW(MappedSplitBlockFilter::open(dir.path() / "cut"), Error) << cut;
+  }
+  auto family = std::make_shared<HashFamily>(10, 64, 2, 1);
+  save_bloom_filter(dir.path() / "classic", BloomFilter(family));
+  EXPECT_THROW(MappedSplitBlockFilter::open(dir.path() / "classic"), Error);
+}
+
+TEST(SplitBlockFilter, large_filters_sit_on_huge_page_boundaries) {
+  // One block is 32 bytes: 2^16 blocks make 2 MiB, asked for as huge pages.
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(SplitBlockFilter(3).words().data()) % 64, 0u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(SplitBlockFilter(1 << 16).words().data()) % (2 << 20), 0u);
 }
 
 }  // namespace

@@ -79,8 +79,8 @@ std::vector<uint8_t> encode_split_block_filter(const SplitBlockFilter& filter,
                              {{"blocks", "U32", {filter.blocks(), 8}, bytes_of(filter.words())}});
 }
 
-SplitBlockFilter decode_split_block_filter(std::span<const uint8_t> bytes,
-                                           const std::string& source) {
+SplitBlockFilterView view_split_block_filter(std::span<const uint8_t> bytes,
+                                             const std::string& source, const KernelSet& kernels) {
   const safetensors::Container container = parse_kind(bytes, source, "split_block_filter");
   const uint64_t blocks = metadata_count(container, "blocks", source);
   const uint64_t seed = metadata_seed(container, source);
@@ -89,16 +89,22 @@ SplitBlockFilter decode_split_block_filter(std::span<const uint8_t> bytes,
   const uint64_t keys_inserted = parse_count(inserted->second, source + ": metadata keys_inserted");
   const safetensors::TensorEntry& entry = safetensors::find_tensor(
       container, "blocks", "U32", 2, source, "a split_block_filter file has blocks [blocks, 8]");
-  require(entry.shape[0] == blocks && entry.shape[1] == 8,
+  require(blocks >= 1 && blocks <= UINT32_MAX && entry.shape[0] == blocks && entry.shape[1] == 8,
           source + ": blocks has shape " + safetensors::shape_text(entry.shape) +
-              " but metadata blocks = " + std::to_string(blocks));
-  std::vector<uint32_t> words(8 * blocks);
-  std::memcpy(words.data(), container.data + entry.begin, words.size() * sizeof(uint32_t));
-  try {
-    return SplitBlockFilter::from_words(blocks, seed, words, keys_inserted);
-  } catch (const Error& e) {
-    throw Error(source + ": " + e.what());
-  }
+              " but metadata blocks = " + std::to_string(blocks) + " (between 1 and 2^32 - 1)");
+  const uint8_t* lanes = container.data + entry.begin;
+  // Read in place, so the lanes must sit where a uint32_t may (a file of another writer might
+  // not put them there).
+  require(reinterpret_cast<uintptr_t>(lanes) % alignof(uint32_t) == 0,
+          source + ": the lanes are not 4-byte aligned in the file");
+  return {reinterpret_cast<const uint32_t*>(lanes), blocks, seed, keys_inserted, kernels};
+}
+
+SplitBlockFilter decode_split_block_filter(std::span<const uint8_t> bytes,
+                                           const std::string& source) {
+  const SplitBlockFilterView view = view_split_block_filter(bytes, source);
+  return SplitBlockFilter::from_words(view.blocks(), view.seed(), view.words(),
+                                      view.keys_inserted());
 }
 
 void save_split_block_filter(const std::filesystem::path& path, const SplitBlockFilter& filter,
@@ -109,6 +115,13 @@ void save_split_block_filter(const std::filesystem::path& path, const SplitBlock
 SplitBlockFilter load_split_block_filter(const std::filesystem::path& path) {
   return decode_split_block_filter(safetensors::read_file(path.string(), "filter file"),
                                    path.string());
+}
+
+MappedSplitBlockFilter MappedSplitBlockFilter::open(const std::filesystem::path& path,
+                                                    const KernelSet& kernels) {
+  MappedFile file(path, "filter file");
+  const SplitBlockFilterView view = view_split_block_filter(file.bytes(), path.string(), kernels);
+  return {std::move(file), view};
 }
 
 std::vector<uint8_t> encode_bloom_filter(const BloomFilter& filter, const Metadata& metadata) {

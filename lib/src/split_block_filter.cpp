@@ -1,14 +1,34 @@
 #include "bloomnet/split_block_filter.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "bloomnet/error.hpp"
 #include "bloomnet/random.hpp"
 #include "bloomnet/resources.hpp"
 
 namespace bloomnet {
+namespace {
+
+// Below this many keys a batched call runs on the calling thread: waking a team costs more than
+// the work it would share.
+constexpr size_t kParallelKeys = size_t{1} << 15;
+// Inserts split by block range, so every thread still hashes every key: that pays only where
+// memory, not arithmetic, bounds an insert, in filters past the inner caches (measured on 2
+// cores: 1.9 against 1.5 ns per key at 1.25 MB, 2.2 against 3.2 at 12.5 MB).
+constexpr size_t kParallelInsertBlocks = (size_t{8} << 20) / 32;
+
+// Thread `thread` of `threads`'s contiguous share [first, end) of n items.
+std::pair<size_t, size_t> share(size_t n, int thread, int threads) {
+  const auto t = static_cast<size_t>(thread), count = static_cast<size_t>(threads);
+  return {n * t / count, n * (t + 1) / count};
+}
+
+}  // namespace
 
 SplitBlockFilter::SplitBlockFilter(size_t blocks, uint64_t seed, const KernelSet& kernels)
     : blocks_(blocks), seed_(seed), kernels_(&kernels) {
@@ -65,6 +85,21 @@ SplitBlockFilter SplitBlockFilter::from_words(size_t blocks, uint64_t seed,
   return filter;
 }
 
+void SplitBlockFilter::insert(std::span<const uint64_t> keys) {
+  if (keys.size() < kParallelKeys || blocks_ < kParallelInsertBlocks) {
+    kernels_->filter.block_insert(data_.data(), blocks_, seed_, keys.data(), keys.size(), 0,
+                                  blocks_);
+  } else {
+#pragma omp parallel
+    {
+      const auto [first, end] = share(blocks_, omp_get_thread_num(), omp_get_num_threads());
+      kernels_->filter.block_insert(data_.data(), blocks_, seed_, keys.data(), keys.size(), first,
+                                    end);
+    }
+  }
+  keys_inserted_ += keys.size();
+}
+
 void SplitBlockFilter::unite(const SplitBlockFilter& other) {
   require(blocks_ == other.blocks_ && seed_ == other.seed_,
           "cannot unite split-block filters of different sizes or seeds (" +
@@ -74,13 +109,22 @@ void SplitBlockFilter::unite(const SplitBlockFilter& other) {
   keys_inserted_ += other.keys_inserted_;
 }
 
-void SplitBlockFilter::contains(std::span<const uint64_t> keys, std::span<uint8_t> out) const {
+void SplitBlockFilterView::contains(std::span<const uint64_t> keys, std::span<uint8_t> out) const {
   require(out.size() == keys.size(), "contains needs one output per key");
-  kernels_->filter.block_contains_batch(data_.data(), blocks_, seed_, keys.data(), keys.size(),
-                                        out.data());
+  const size_t n = keys.size();
+  if (n < kParallelKeys) {
+    kernels_->filter.block_contains_batch(words_, blocks_, seed_, keys.data(), n, out.data());
+    return;
+  }
+#pragma omp parallel
+  {
+    const auto [first, end] = share(n, omp_get_thread_num(), omp_get_num_threads());
+    kernels_->filter.block_contains_batch(words_, blocks_, seed_, keys.data() + first, end - first,
+                                          out.data() + first);
+  }
 }
 
-Bitset SplitBlockFilter::positives(size_t V) const {
+Bitset SplitBlockFilterView::positives(size_t V) const {
   // Tokens in chunks, through the batched test.
   constexpr size_t kChunk = 1024;
   uint64_t keys[kChunk];
@@ -89,7 +133,7 @@ Bitset SplitBlockFilter::positives(size_t V) const {
   for (size_t first = 0; first < V; first += kChunk) {
     const size_t count = std::min(kChunk, V - first);
     for (size_t i = 0; i < count; ++i) keys[i] = first + i;
-    kernels_->filter.block_contains_batch(data_.data(), blocks_, seed_, keys, count, found);
+    kernels_->filter.block_contains_batch(words_, blocks_, seed_, keys, count, found);
     for (size_t i = 0; i < count; ++i) {
       if (found[i]) out.set(first + i);
     }
@@ -97,9 +141,9 @@ Bitset SplitBlockFilter::positives(size_t V) const {
   return out;
 }
 
-double SplitBlockFilter::fpr_theory(size_t n) const { return split_block_fpr(n, blocks_); }
+double SplitBlockFilterView::fpr_theory(size_t n) const { return split_block_fpr(n, blocks_); }
 
-Measured SplitBlockFilter::fpr_measured(size_t probes, uint64_t seed) const {
+Measured SplitBlockFilterView::fpr_measured(size_t probes, uint64_t seed) const {
   require(probes >= 1, "measuring an FPR needs at least one probe key");
   constexpr size_t kChunk = 4096;
   std::vector<uint64_t> keys(kChunk);

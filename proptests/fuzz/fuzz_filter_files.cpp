@@ -1,6 +1,6 @@
 // Any bytes as a filter file, read as each of the three kinds (a file names its kind, so at most
-// one reading gets past the header): either a filter that round-trips and answers a query, or a
-// clean Error.
+// one reading gets past the header), and as a split-block filter read in place (the path a
+// mapped file takes): either a filter that round-trips and answers a query, or a clean Error.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -38,6 +38,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     uint8_t found = 0;
     filter.contains(std::span(&key, 1), std::span(&found, 1));
     if (static_cast<bool>(found) != filter.contains(key)) __builtin_trap();
+    // The mapped path reads the lanes in place: the same checks, the same answers.
+    const SplitBlockFilterView view = view_split_block_filter(bytes, "fuzz");
+    if (view.blocks() != filter.blocks() || view.contains(key) != filter.contains(key)) {
+      __builtin_trap();
+    }
   });
   read_or_refuse([&] {
     const BloomFilter filter = decode_bloom_filter(bytes, "fuzz");

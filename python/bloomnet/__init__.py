@@ -20,6 +20,7 @@ import tempfile
 from ._core import (
     BloomFilter,
     CompiledFilter,
+    MappedSplitBlockFilter,
     Network,
     SplitBlockFilter,
     compare,
@@ -33,8 +34,9 @@ from ._core import (
 from . import _core
 
 __all__ = [
-    "BloomFilter", "CompiledFilter", "Network", "SplitBlockFilter", "compare", "compile",
-    "construct", "fit", "kernels", "load", "set_threads", "sweep", "threads", "train",
+    "BloomFilter", "CompiledFilter", "MappedSplitBlockFilter", "Network", "SplitBlockFilter",
+    "compare", "compile", "construct", "fit", "kernels", "load", "set_threads", "sweep",
+    "threads", "train",
 ]
 
 

@@ -28,7 +28,7 @@ uint64_t key_of(const py::int_& key) {
   throw py::value_error("a key must fit in 64 bits");
 }
 
-py::array_t<bool> contains_all(const SplitBlockFilter& filter, const IntegerArray& keys) {
+py::array_t<bool> contains_all(const SplitBlockFilterView& filter, const IntegerArray& keys) {
   py::array_t<bool> out(static_cast<py::ssize_t>(keys.size()));
   auto* found = reinterpret_cast<uint8_t*>(out.mutable_data());
   over_keys(keys.size(), [&] {
@@ -118,7 +118,7 @@ needs exclusive access; contains() may run from several threads at once.
       .def(
           "contains",
           [](const SplitBlockFilter& f, py::handle keys) {
-            return contains_all(f, IntegerArray(keys, "keys"));
+            return contains_all(f.view(), IntegerArray(keys, "keys"));
           },
           py::arg("keys"), "A bool array: whether the filter reports each key")
       .def("__contains__",
@@ -172,8 +172,75 @@ needs exclusive access; contains() may run from several threads at once.
       .def_static(
           "load", [](const std::string& path) { return load_split_block_filter(path); },
           py::arg("path"), "Reads a filter file written by save() or the C++ library")
+      .def_static(
+          "open_mapped", [](const std::string& path) { return MappedSplitBlockFilter::open(path); },
+          py::arg("path"),
+          "Opens a filter file by memory map, read-only, without reading its lanes: a "
+          "MappedSplitBlockFilter answering the same queries from the file's pages")
       .def("__eq__", [](const SplitBlockFilter& a, const SplitBlockFilter& b) { return a == b; })
       .def("__repr__", &split_block_repr);
+}
+
+void bind_mapped_split_block_filter(py::module_& m) {
+  py::class_<MappedSplitBlockFilter>(m, "MappedSplitBlockFilter", R"doc(
+A split-block filter file opened by memory map (SplitBlockFilter.open_mapped): the header checked
+as load() checks it, the lanes left in the file and paged in as queries touch them, so a filter of
+any size opens at once. Read-only: copy() gives a SplitBlockFilter to insert into. The file must
+not be truncated while open (bloomnet's own saves replace files by rename, which is safe).
+)doc")
+      .def_property_readonly("blocks",
+                             [](const MappedSplitBlockFilter& f) { return f.view().blocks(); })
+      .def_property_readonly("seed",
+                             [](const MappedSplitBlockFilter& f) { return f.view().seed(); })
+      .def_property_readonly(
+          "keys_inserted", [](const MappedSplitBlockFilter& f) { return f.view().keys_inserted(); })
+      .def_property_readonly("nbytes",
+                             [](const MappedSplitBlockFilter& f) { return 32 * f.view().blocks(); })
+      .def_property_readonly(
+          "words",
+          [](py::handle self) {
+            const SplitBlockFilterView& f = self.cast<const MappedSplitBlockFilter&>().view();
+            return read_only_view<uint32_t>(
+                f.words().data(), {static_cast<py::ssize_t>(f.blocks()), 8}, {32, 4}, self);
+          },
+          "The lanes as a read-only (blocks, 8) uint32 view of the mapped file")
+      .def(
+          "contains",
+          [](const MappedSplitBlockFilter& f, py::handle keys) {
+            return contains_all(f.view(), IntegerArray(keys, "keys"));
+          },
+          py::arg("keys"))
+      .def("__contains__", [](const MappedSplitBlockFilter& f,
+                              const py::int_& key) { return f.view().contains(key_of(key)); })
+      .def(
+          "fpr_theory",
+          [](const MappedSplitBlockFilter& f, py::handle n) {
+            const SplitBlockFilterView& view = f.view();
+            return view.fpr_theory(n.is_none() ? view.keys_inserted() : count_of<size_t>(n, "n"));
+          },
+          py::arg("n") = py::none())
+      .def(
+          "fpr_measured",
+          [](const MappedSplitBlockFilter& f, py::handle probes, py::handle seed) {
+            const auto count = count_of<size_t>(probes, "probes");
+            const auto s = count_of<uint64_t>(seed, "seed");
+            const Measured measured = without_gil([&] { return f.view().fpr_measured(count, s); });
+            return measured_dict(measured, count);
+          },
+          py::arg("probes") = 1'000'000, py::arg("seed") = 0)
+      .def(
+          "copy",
+          [](const MappedSplitBlockFilter& f) {
+            const SplitBlockFilterView& view = f.view();
+            return SplitBlockFilter::from_words(view.blocks(), view.seed(), view.words(),
+                                                view.keys_inserted());
+          },
+          "The filter in memory, as load() gives it")
+      .def("__repr__", [](const MappedSplitBlockFilter& f) {
+        return "MappedSplitBlockFilter(blocks=" + std::to_string(f.view().blocks()) +
+               ", seed=" + std::to_string(f.view().seed()) +
+               ", keys_inserted=" + std::to_string(f.view().keys_inserted()) + ")";
+      });
 }
 
 void bind_bloom_filter(py::module_& m) {
@@ -301,6 +368,7 @@ of tokens inserted, so its measured FPR |F(S) \ S| / (V - |S|) is exact.
 
 void bind_filters(py::module_& m) {
   bind_split_block_filter(m);
+  bind_mapped_split_block_filter(m);
   bind_bloom_filter(m);
 }
 

@@ -170,3 +170,23 @@ def test_compiled_filter_of_the_cli_loads_equal(cli, tmp_path):
     f = bloomnet.BloomFilter(V=300, m=96, h=3, seed=4)
     f.insert([5, 6, 7])
     np.testing.assert_array_equal(ours.positives([5, 6, 7]), f.positives())
+
+
+def test_a_mapped_filter_answers_as_the_loaded_one(tmp_path):
+    f = bloomnet.SplitBlockFilter(n=20_000, bits_per_key=10, seed=4)
+    keys = np.random.default_rng(1).integers(0, 2**64, size=40_000, dtype=np.uint64)
+    f.insert(keys[:20_000])
+    path = tmp_path / "filter"
+    f.save(str(path))
+    mapped = bloomnet.SplitBlockFilter.open_mapped(str(path))
+    assert (mapped.blocks, mapped.seed, mapped.keys_inserted) == (f.blocks, 4, 20_000)
+    np.testing.assert_array_equal(mapped.contains(keys), f.contains(keys))
+    assert all((int(k) in mapped) == (int(k) in f) for k in keys[::997])
+    np.testing.assert_array_equal(mapped.words, f.words)
+    assert not mapped.words.flags.writeable
+    assert mapped.copy() == f and mapped.fpr_theory() == f.fpr_theory()
+    bloomnet.BloomFilter(V=4, m=8, h=1).save(str(tmp_path / "classic"))
+    with pytest.raises(ValueError, match="not a split_block_filter"):
+        bloomnet.SplitBlockFilter.open_mapped(str(tmp_path / "classic"))
+    with pytest.raises(OSError, match="cannot open"):
+        bloomnet.SplitBlockFilter.open_mapped(str(tmp_path / "missing"))

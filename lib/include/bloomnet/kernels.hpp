@@ -138,12 +138,14 @@ struct TrainingKernels {
 // The filters: SplitBlockFilter (split_block_filter.hpp) and CompiledFilter
 // (compiled_filter.hpp).
 struct FilterKernels {
-  // The split-block filter over `blocks` blocks (8 uint32 each, 32-byte aligned): insert n keys;
-  // test one key; test n keys, out[i] = 1 when key i may be present. The batched test hashes a
-  // window of keys and prefetches their blocks before testing any, so the window's memory
-  // latencies overlap.
-  void (*block_insert)(uint32_t* data, size_t blocks, uint64_t seed, const uint64_t* keys,
-                       size_t n);
+  // The split-block filter over `blocks` blocks (8 uint32 each; 32-byte aligned to insert, 4 to
+  // test, as a filter mapped from a file may be): insert those of n keys whose block lies in
+  // [first_block, end_block) (threads inserting into disjoint ranges never share a block); test
+  // one key; test n keys, out[i] = 1 when key i may be present. The batched insert and test
+  // request each key's block a fixed number of keys before handling it, so memory requests stay
+  // in flight continuously.
+  void (*block_insert)(uint32_t* data, size_t blocks, uint64_t seed, const uint64_t* keys, size_t n,
+                       size_t first_block, size_t end_block);
   bool (*block_contains)(const uint32_t* data, size_t blocks, uint64_t seed, uint64_t key);
   void (*block_contains_batch)(const uint32_t* data, size_t blocks, uint64_t seed,
                                const uint64_t* keys, size_t n, uint8_t* out);

@@ -6,6 +6,10 @@
 //   FPR(n keys, b blocks) = sum_c Poisson(c; n / b) (1 - (1 - 1/32)^c)^8.
 // Keys are any 64-bit values (vocabulary tokens included).
 //
+// SplitBlockFilterView answers queries over lanes held elsewhere (a filter's own, or a file's
+// mapped read-only: filter_files.hpp); SplitBlockFilter owns its lanes, inserts, and answers
+// through a view of them, so both give the same answers by construction.
+//
 // Thread safety: const members (contains, positives, fpr_measured) may run concurrently; insert
 // and unite need exclusive access.
 #pragma once
@@ -14,13 +18,53 @@
 #include <cstdint>
 #include <span>
 #include <vector>
-#include <xsimd/memory/xsimd_aligned_allocator.hpp>
 
 #include "bloomnet/bitset.hpp"
+#include "bloomnet/huge_page_allocator.hpp"
 #include "bloomnet/kernels.hpp"
 #include "bloomnet/statistics.hpp"
 
 namespace bloomnet {
+
+class SplitBlockFilterView {
+ public:
+  // `words` holds 8 lanes per block (4-byte aligned) and outlives the view.
+  SplitBlockFilterView(const uint32_t* words, size_t blocks, uint64_t seed, uint64_t keys_inserted,
+                       const KernelSet& kernels)
+      : words_(words),
+        blocks_(blocks),
+        seed_(seed),
+        keys_inserted_(keys_inserted),
+        kernels_(&kernels) {}
+
+  size_t blocks() const { return blocks_; }
+  uint64_t seed() const { return seed_; }
+  uint64_t keys_inserted() const { return keys_inserted_; }
+  std::span<const uint32_t> words() const { return {words_, 8 * blocks_}; }
+  const KernelSet& kernels() const { return *kernels_; }
+
+  bool contains(uint64_t key) const {
+    return kernels_->filter.block_contains(words_, blocks_, seed_, key);
+  }
+  // out[i] = contains(keys[i]), with the memory latency of many keys overlapped, split among the
+  // OpenMP threads in contiguous runs when there are enough keys; out.size() must equal
+  // keys.size().
+  void contains(std::span<const uint64_t> keys, std::span<uint8_t> out) const;
+  // The tokens of [0, V) the filter reports.
+  Bitset positives(size_t V) const;
+  // The theoretical FPR with n keys inserted.
+  double fpr_theory(size_t n) const;
+  // The FPR measured on `probes` keys drawn from the counter stream (seed, kProbeKey), which no
+  // one inserts: the share reported, with its 95% interval (rate_interval).
+  Measured fpr_measured(size_t probes, uint64_t seed) const;
+
+ private:
+  const uint32_t* words_;
+  size_t blocks_;
+  uint64_t seed_;
+  uint64_t keys_inserted_;
+  const KernelSet* kernels_;
+};
 
 class SplitBlockFilter {
  public:
@@ -50,30 +94,29 @@ class SplitBlockFilter {
   uint64_t keys_inserted() const { return keys_inserted_; }
 
   void insert(uint64_t key) {
-    kernels_->filter.block_insert(data_.data(), blocks_, seed_, &key, 1);
+    kernels_->filter.block_insert(data_.data(), blocks_, seed_, &key, 1, 0, blocks_);
     ++keys_inserted_;
   }
-  void insert(std::span<const uint64_t> keys) {
-    kernels_->filter.block_insert(data_.data(), blocks_, seed_, keys.data(), keys.size());
-    keys_inserted_ += keys.size();
-  }
+  // Many keys into a filter past the inner caches (8 MiB): split among the OpenMP threads by
+  // block range (each thread hashes every key and inserts those of its blocks), so the bits never
+  // depend on the thread count.
+  void insert(std::span<const uint64_t> keys);
   // Bitwise union with a filter of the same blocks and seed: afterwards this is the filter of
   // both key sets. Throws Error for another shape or seed.
   void unite(const SplitBlockFilter& other);
-  bool contains(uint64_t key) const {
-    return kernels_->filter.block_contains(data_.data(), blocks_, seed_, key);
+  // The queries, as SplitBlockFilterView answers them.
+  SplitBlockFilterView view() const {
+    return {data_.data(), blocks_, seed_, keys_inserted_, *kernels_};
   }
-  // out[i] = contains(keys[i]), with the memory latency of many keys overlapped; out.size() must
-  // equal keys.size().
-  void contains(std::span<const uint64_t> keys, std::span<uint8_t> out) const;
-  // The tokens of [0, V) the filter reports.
-  Bitset positives(size_t V) const;
-
-  // The theoretical FPR with n keys inserted.
-  double fpr_theory(size_t n) const;
-  // The FPR measured on `probes` keys drawn from the counter stream (seed, kProbeKey), which no
-  // one inserts: the share reported, with its 95% interval (rate_interval).
-  Measured fpr_measured(size_t probes, uint64_t seed) const;
+  bool contains(uint64_t key) const { return view().contains(key); }
+  void contains(std::span<const uint64_t> keys, std::span<uint8_t> out) const {
+    view().contains(keys, out);
+  }
+  Bitset positives(size_t V) const { return view().positives(V); }
+  double fpr_theory(size_t n) const { return view().fpr_theory(n); }
+  Measured fpr_measured(size_t probes, uint64_t seed) const {
+    return view().fpr_measured(probes, seed);
+  }
 
   // Equal bits, blocks and seed (the count of keys inserted aside: the same set of bits answers
   // alike however it was reached).
@@ -86,7 +129,7 @@ class SplitBlockFilter {
   uint64_t seed_;
   uint64_t keys_inserted_ = 0;
   const KernelSet* kernels_;
-  std::vector<uint32_t, xsimd::aligned_allocator<uint32_t, 64>> data_;
+  std::vector<uint32_t, HugePageAllocator<uint32_t>> data_;  // 64-byte aligned
 };
 
 // SPEC section 3's blocked-filter FPR for n keys in b blocks.

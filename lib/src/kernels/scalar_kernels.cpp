@@ -153,10 +153,13 @@ const uint32_t* block_of(const uint32_t* data, size_t blocks, uint64_t h) {
   return data + 8 * ((h >> 32) * blocks >> 32);
 }
 
-void block_insert(uint32_t* data, size_t blocks, uint64_t seed, const uint64_t* keys, size_t n) {
+void block_insert(uint32_t* data, size_t blocks, uint64_t seed, const uint64_t* keys, size_t n,
+                  size_t first_block, size_t end_block) {
   for (size_t i = 0; i < n; ++i) {
     const uint64_t h = block_hash(keys[i], seed);
-    uint32_t* block = const_cast<uint32_t*>(block_of(data, blocks, h));
+    const size_t index = (h >> 32) * blocks >> 32;
+    if (index < first_block || index >= end_block) continue;
+    uint32_t* block = data + 8 * index;
     for (int lane = 0; lane < 8; ++lane) {
       block[lane] |= uint32_t{1} << ((static_cast<uint32_t>(h) * kBlockSalts[lane]) >> 27);
     }

@@ -427,9 +427,11 @@ struct BlockMask {
     }
   }
 
+  // Unaligned loads: a filter mapped from a file has its lanes where the file puts them (4-byte
+  // aligned at least); on aligned lanes they cost what aligned ones do.
   bool all_set_in(const uint32_t* block) const {
     for (size_t v = 0; v < kVectors; ++v) {
-      const Batch lanes = Batch::load_aligned(block + v * Batch::size);
+      const Batch lanes = Batch::load_unaligned(block + v * Batch::size);
       if (!xsimd::all((lanes & bits[v]) == bits[v])) return false;
     }
     return true;
@@ -438,17 +440,68 @@ struct BlockMask {
 
 inline size_t block_index(uint64_t h, size_t blocks) { return (h >> 32) * blocks >> 32; }
 
-template <class Arch>
-void block_insert(uint32_t* data, size_t blocks, uint64_t seed, const uint64_t* keys, size_t n) {
-  using Mask = BlockMask<Arch>;
-  for (size_t i = 0; i < n; ++i) {
+// Keys whose blocks are requested before the first of them is touched: enough to cover a DRAM
+// access at a few ns per key, few enough for the core's line fill buffers. The batched loops
+// below keep that many requests in flight all the time: key i + kAhead's block is requested as
+// key i is handled, so no batch waits out a whole memory latency.
+inline constexpr size_t kAhead = 16;
+
+// The batched loops' pipeline: hashes of the keys in flight in a ring, each key's block
+// requested (for reading, or for writing when kWrite) kAhead keys before it is handled.
+// address(h) is where the key of hash h goes: the block to request.
+template <bool kWrite, class Address, class Handle>
+void pipelined(uint64_t seed, const uint64_t* keys, size_t n, Address address, Handle handle) {
+  static_assert((kAhead & (kAhead - 1)) == 0, "the ring index is a mask");
+  uint64_t ring[kAhead];
+  auto request = [&](size_t i) {
     const uint64_t h = block_hash(keys[i], seed);
-    uint32_t* block = data + 8 * block_index(h, blocks);
+    ring[i & (kAhead - 1)] = h;
+    __builtin_prefetch(address(h), kWrite ? 1 : 0);
+  };
+  const size_t ahead = std::min(kAhead, n);
+  for (size_t i = 0; i < ahead; ++i) request(i);
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t h = ring[i & (kAhead - 1)];
+    if (i + kAhead < n) request(i + kAhead);
+    handle(i, h);
+  }
+}
+
+template <class Arch>
+void insert_all(uint32_t* data, size_t blocks, uint64_t seed, const uint64_t* keys, size_t n) {
+  using Mask = BlockMask<Arch>;
+  auto block = [&](uint64_t h) { return data + 8 * block_index(h, blocks); };
+  pipelined<true>(seed, keys, n, block, [&](size_t, uint64_t h) {
+    uint32_t* at = block(h);
     const Mask mask(h);
-    for (size_t v = 0; v < Mask::kVectors; ++v) {
-      uint32_t* at = block + v * Mask::Batch::size;
+    for (size_t v = 0; v < Mask::kVectors; ++v, at += Mask::Batch::size) {
       (Mask::Batch::load_aligned(at) | mask.bits[v]).store_aligned(at);
     }
+  });
+}
+
+template <class Arch>
+void block_insert(uint32_t* data, size_t blocks, uint64_t seed, const uint64_t* keys, size_t n,
+                  size_t first_block, size_t end_block) {
+  if (first_block == 0 && end_block >= blocks) {
+    insert_all<Arch>(data, blocks, seed, keys, n);
+    return;
+  }
+  // A thread's share of the blocks: its keys are gathered a chunk at a time without a branch
+  // (which keys they are is random, and mispredicting half of them would cost more than the
+  // inserts), then inserted through the pipeline, whose requests are then all its own.
+  constexpr size_t kChunk = 2048;
+  uint64_t mine[kChunk];
+  for (size_t first = 0; first < n; first += kChunk) {
+    const size_t count = std::min(kChunk, n - first);
+    size_t kept = 0;
+    for (size_t i = 0; i < count; ++i) {
+      const uint64_t key = keys[first + i];
+      const size_t index = block_index(block_hash(key, seed), blocks);
+      mine[kept] = key;
+      kept += index - first_block < end_block - first_block;
+    }
+    insert_all<Arch>(data, blocks, seed, mine, kept);
   }
 }
 
@@ -461,21 +514,9 @@ bool block_contains(const uint32_t* data, size_t blocks, uint64_t seed, uint64_t
 template <class Arch>
 void block_contains_batch(const uint32_t* data, size_t blocks, uint64_t seed, const uint64_t* keys,
                           size_t n, uint8_t* out) {
-  // Enough keys in flight to cover a DRAM access, few enough for the line fill buffers.
-  constexpr size_t kWindow = 16;
-  uint64_t hashes[kWindow];
-  const uint32_t* block[kWindow];
-  for (size_t first = 0; first < n; first += kWindow) {
-    const size_t count = std::min(kWindow, n - first);
-    for (size_t i = 0; i < count; ++i) {
-      hashes[i] = block_hash(keys[first + i], seed);
-      block[i] = data + 8 * block_index(hashes[i], blocks);
-      __builtin_prefetch(block[i]);
-    }
-    for (size_t i = 0; i < count; ++i) {
-      out[first + i] = BlockMask<Arch>(hashes[i]).all_set_in(block[i]);
-    }
-  }
+  auto block = [&](uint64_t h) { return data + 8 * block_index(h, blocks); };
+  pipelined<false>(seed, keys, n, block,
+                   [&](size_t i, uint64_t h) { out[i] = BlockMask<Arch>(h).all_set_in(block(h)); });
 }
 
 template <class Arch>
