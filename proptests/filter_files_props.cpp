@@ -182,8 +182,8 @@ RC_GTEST_PROP(WeightsIo, non_finite_weights_are_named_and_never_written, ()) {
 }
 
 RC_GTEST_PROP(SplitBlockFilter, batched_calls_give_the_same_bits_and_answers_on_any_threads, ()) {
-  // Past the sizes where batched calls split among threads (inserts: 8 MiB filters).
-  const size_t blocks = draw<size_t>(262144, 270000);
+  // Past the sizes where batched calls split among threads (inserts: 32 MiB filters).
+  const size_t blocks = draw<size_t>(size_t{1} << 20, (size_t{1} << 20) + 10000);
   const uint64_t seed = *rc::gen::arbitrary<uint64_t>();
   CounterRng rng(seed, Purpose::kTaskSet, 1);
   std::vector<uint64_t> keys(draw<size_t>(66000, 90000));  // half of them inserted

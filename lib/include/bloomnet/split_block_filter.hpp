@@ -97,9 +97,9 @@ class SplitBlockFilter {
     kernels_->filter.block_insert(data_.data(), blocks_, seed_, &key, 1, 0, blocks_);
     ++keys_inserted_;
   }
-  // Many keys into a filter past the inner caches (8 MiB): split among the OpenMP threads by
-  // block range (each thread hashes every key and inserts those of its blocks), so the bits never
-  // depend on the thread count.
+  // Many keys into a filter past the L3 (32 MiB): split among the OpenMP threads by block range
+  // (each thread reads every key and inserts those of its blocks), so the bits never depend on
+  // the thread count.
   void insert(std::span<const uint64_t> keys);
   // Bitwise union with a filter of the same blocks and seed: afterwards this is the filter of
   // both key sets. Throws Error for another shape or seed.
