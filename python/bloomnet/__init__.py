@@ -165,9 +165,9 @@ def fit(rows):
 
 
 def _from_torch(module_or_state_dict, activation="relu"):
-    """A Network from a PyTorch module with two nn.Linear layers (fc1: V -> d, fc2: d -> V, in
-    that order) or its state dict (W_in, b_in, W_out, b_out; or fc1/fc2 weight and bias).
-    Tensors are copied; the module is not kept."""
+    """A Network from a PyTorch module with two nn.Linear layers (V -> d, then d -> V, in the
+    order the module registers them) or its state dict (W_in, b_in, W_out, b_out; or two
+    layers' weight and bias). Tensors are copied; the module is not kept."""
     import numpy as np
     import torch
 
@@ -180,7 +180,9 @@ def _from_torch(module_or_state_dict, activation="relu"):
         state = {"W_in": first.weight.T, "b_in": first.bias, "W_out": second.weight,
                  "b_out": second.bias}
     elif not {"W_in", "b_in", "W_out", "b_out"} <= set(state):
-        linear = sorted({key.rsplit(".", 1)[0] for key in state if key.endswith(".weight")})
+        # In the state dict's own order: the order the module registered its layers.
+        linear = list(dict.fromkeys(key.rsplit(".", 1)[0] for key in state
+                                    if key.endswith(".weight")))
         if len(linear) != 2:
             raise ValueError("a state dict needs W_in, b_in, W_out, b_out or two Linear layers "
                              f"(found weights {linear})")

@@ -28,6 +28,19 @@ uint64_t key_of(const py::int_& key) {
   throw py::value_error("a key must fit in 64 bits");
 }
 
+// A filter of both key sets (union, |), or this one made so (|=): the two filter classes alike.
+template <class Filter>
+Filter united(const Filter& filter, const Filter& other) {
+  Filter out = filter;
+  out.unite(other);
+  return out;
+}
+template <class Filter>
+Filter& unite_in_place(Filter& filter, const Filter& other) {
+  filter.unite(other);
+  return filter;
+}
+
 py::array_t<bool> contains_all(const SplitBlockFilterView& filter, const IntegerArray& keys) {
   py::array_t<bool> out(static_cast<py::ssize_t>(keys.size()));
   auto* found = reinterpret_cast<uint8_t*>(out.mutable_data());
@@ -123,27 +136,11 @@ needs exclusive access; contains() may run from several threads at once.
           py::arg("keys"), "A bool array: whether the filter reports each key")
       .def("__contains__",
            [](const SplitBlockFilter& f, const py::int_& key) { return f.contains(key_of(key)); })
-      .def(
-          "union",
-          [](const SplitBlockFilter& f, const SplitBlockFilter& other) {
-            SplitBlockFilter out = f;
-            out.unite(other);
-            return out;
-          },
-          py::arg("other"), "The filter of both key sets (same blocks and seed)")
-      .def("__or__",
-           [](const SplitBlockFilter& f, const SplitBlockFilter& other) {
-             SplitBlockFilter out = f;
-             out.unite(other);
-             return out;
-           })
-      .def(
-          "__ior__",
-          [](SplitBlockFilter& f, const SplitBlockFilter& other) -> SplitBlockFilter& {
-            f.unite(other);
-            return f;
-          },
-          py::return_value_policy::reference_internal)
+      .def("union", &united<SplitBlockFilter>, py::arg("other"),
+           "The filter of both key sets (same blocks and seed)")
+      .def("__or__", &united<SplitBlockFilter>)
+      .def("__ior__", &unite_in_place<SplitBlockFilter>,
+           py::return_value_policy::reference_internal)
       .def(
           "fpr_theory",
           [](const SplitBlockFilter& f, py::handle n) {
@@ -319,27 +316,9 @@ of tokens inserted, so its measured FPR |F(S) \ S| / (V - |S|) is exact.
       .def(
           "members", [](const BloomFilter& f) { return indices(f.members()); },
           "S, the tokens inserted")
-      .def(
-          "union",
-          [](const BloomFilter& f, const BloomFilter& other) {
-            BloomFilter out = f;
-            out.unite(other);
-            return out;
-          },
-          py::arg("other"))
-      .def("__or__",
-           [](const BloomFilter& f, const BloomFilter& other) {
-             BloomFilter out = f;
-             out.unite(other);
-             return out;
-           })
-      .def(
-          "__ior__",
-          [](BloomFilter& f, const BloomFilter& other) -> BloomFilter& {
-            f.unite(other);
-            return f;
-          },
-          py::return_value_policy::reference_internal)
+      .def("union", &united<BloomFilter>, py::arg("other"))
+      .def("__or__", &united<BloomFilter>)
+      .def("__ior__", &unite_in_place<BloomFilter>, py::return_value_policy::reference_internal)
       .def("popcount", &BloomFilter::popcount, "Bits set")
       .def("estimate_cardinality", &BloomFilter::estimate_cardinality)
       .def("fpr_measured", &BloomFilter::fpr_measured,

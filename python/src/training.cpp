@@ -81,8 +81,9 @@ NetworkObject train(py::handle V, py::handle k, py::handle d, py::handle steps, 
       return false;
     });
   }
-  if (!finished) {
-    if (!config.checkpoint.empty()) {
+  // An error at the last step ends a finished run: it propagates all the same.
+  if (!finished || error_type != nullptr) {
+    if (!finished && !config.checkpoint.empty()) {
       py::module_::import("sys").attr("stderr").attr("write")(
           "bloomnet.train: interrupted at step " + std::to_string(run.steps_done()) +
           "; checkpoint " + config.checkpoint.string() + " written; continue with resume='" +

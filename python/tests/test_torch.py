@@ -73,3 +73,14 @@ def test_to_torch_gives_bloomnets_logits():
 def test_a_float64_state_dict_is_a_type_error(module):
     with pytest.raises(TypeError, match="float32"):
         bloomnet.Network.from_torch(module.double().state_dict())
+
+
+def test_a_state_dict_is_read_in_the_order_its_layers_were_registered():
+    torch.manual_seed(1)
+    module = torch.nn.Module()
+    module.encoder = torch.nn.Linear(V, D)  # registered first, named after the second
+    module.decoder = torch.nn.Linear(D, V)
+    net = bloomnet.Network.from_torch(module.state_dict())
+    x = k_hot(SETS)
+    expected = module.decoder(torch.relu(module.encoder(x))).detach().numpy()
+    np.testing.assert_allclose(net.forward(SETS), expected, rtol=1e-5, atol=1e-5)

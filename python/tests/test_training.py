@@ -91,3 +91,12 @@ def test_log_and_threads_do_not_change_the_result(tmp_path):
     same_weights(one, bloomnet.train(**RUN, progress=False))
     assert log.read_text().splitlines()[0].startswith("step,loss,lr")
     assert len(log.read_text().splitlines()) == 1 + 3
+
+
+def test_an_exception_at_the_last_step_still_propagates():
+    def fail_at_the_end(step, metrics):
+        if step == RUN["steps"]:
+            raise RuntimeError("the last step")
+
+    with pytest.raises(RuntimeError, match="the last step"):
+        bloomnet.train(**RUN, progress=False, callback=fail_at_the_end)
