@@ -23,6 +23,15 @@ IntegerArray::IntegerArray(py::handle values, const char* what) : what_(what) {
     throw py::value_error(std::string(what) +
                           " must be contiguous (numpy.ascontiguousarray makes a copy)");
   }
+  // Read in place, so the values must be what the machine reads: its byte order, aligned.
+  if (array_.dtype().byteorder() == '>') {
+    throw py::value_error(std::string(what) +
+                          " must be in the machine's byte order (astype('<u8') converts it)");
+  }
+  if (!(array_.flags() & py::detail::npy_api::NPY_ARRAY_ALIGNED_)) {
+    throw py::value_error(std::string(what) +
+                          " must be aligned (numpy.require(a, requirements='A') copies it)");
+  }
   data_ = array_.data();
   size_ = static_cast<size_t>(array_.size());
   itemsize_ = static_cast<size_t>(array_.itemsize());

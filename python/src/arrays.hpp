@@ -21,9 +21,10 @@ namespace bloomnet::python {
 
 namespace py = pybind11;
 
-// A one-dimensional, C-contiguous numpy array of integers (any width, signed or not), kept alive
-// while it is read. Other sequences (lists, ranges) go through numpy.asarray first; a key is the
-// integer's value modulo 2^64, whatever the width it comes in.
+// A one-dimensional, C-contiguous, aligned numpy array of integers (any width, signed or not, in
+// the machine's byte order), kept alive while it is read. Other sequences (lists, ranges) go
+// through numpy.asarray first; a key is the integer's value modulo 2^64, whatever the width it
+// comes in.
 class IntegerArray {
  public:
   IntegerArray(py::handle values, const char* what);

@@ -34,6 +34,12 @@ def test_keys_of_the_wrong_shape_or_layout_are_value_errors():
         f.contains(np.arange(10, dtype=np.uint64)[::2])
     with pytest.raises(ValueError, match="64 bits"):
         (2**64) in f
+    with pytest.raises(ValueError, match="byte order"):
+        f.contains(np.arange(4, dtype=">u8"))
+    unaligned = np.frombuffer(bytes(8 * 11), dtype=np.uint64, count=10, offset=1)
+    assert not unaligned.flags.aligned
+    with pytest.raises(ValueError, match="aligned"):
+        f.insert(unaligned)
 
 
 @pytest.mark.parametrize("arguments, message", [
