@@ -119,18 +119,22 @@ double jl_mse(size_t V, size_t d, uint64_t seed, const TaskConfig& task, size_t 
   return sum.mean(false).mse;
 }
 
-RC_GTEST_PROP(JlBaseline, tuned_beta_is_a_minimum_of_eps, ()) {
+// What tune_jl promises: a beta in its range whose eps is no worse than that of any beta its scan
+// tries (five per decade), eps computed here independently. Not a global minimum: eps can have
+// two basins within a factor of two (V 72, d 12, k 1 has one at 23 and one at 46), and a basin
+// between scan points may be missed.
+RC_GTEST_PROP(JlBaseline, tuned_beta_is_no_worse_than_any_scanned_beta, ()) {
   const size_t V = draw<size_t>(16, 200), d = draw<size_t>(2, 32);
   const TaskConfig task{V, draw<size_t>(1, 4), 0, 0.0};
   const uint64_t seed = *rc::gen::arbitrary<uint64_t>();
   const JlTuning tuning = tune_jl(jl_network(V, d, seed), task, 64, seed);
   const double at = jl_mse(V, d, seed, task, 64, tuning.beta);
   RC_ASSERT(tuning.beta >= kJlBetaMin && tuning.beta <= kJlBetaMax);
-  for (double factor : {0.5, 2.0}) {
-    // A minimum within the searched range: at its ends eps may still fall beyond it.
-    const double neighbour = tuning.beta * factor;
-    if (neighbour < kJlBetaMin || neighbour > kJlBetaMax) continue;
-    RC_ASSERT(at <= jl_mse(V, d, seed, task, 64, neighbour) + 1e-6);
+  for (int i = 0; i <= 35; ++i) {
+    const double scanned = std::min(kJlBetaMax, kJlBetaMin * std::pow(10.0, i / 5.0));
+    // Beside float32 logits here and double ones in tune_jl, a relative 1e-5 of slack.
+    const double there = jl_mse(V, d, seed, task, 64, scanned);
+    RC_ASSERT(at <= there * (1 + 1e-5) + 1e-9);
   }
   RC_ASSERT(tuning.theta >= 0.0 && tuning.theta <= 2.0);
 }
