@@ -41,6 +41,17 @@ Filter& unite_in_place(Filter& filter, const Filter& other) {
   return filter;
 }
 
+// One Python int as a token of the filter's vocabulary: ValueError naming it when outside.
+uint32_t token_of(const BloomFilter& f, py::handle token) {
+  const size_t V = f.family().V();
+  const auto t = count_of<uint64_t>(token, "token");
+  if (t >= V) {
+    throw py::value_error("token " + std::to_string(t) + " is outside the vocabulary [0, " +
+                          std::to_string(V) + ")");
+  }
+  return static_cast<uint32_t>(t);
+}
+
 py::array_t<bool> contains_all(const SplitBlockFilterView& filter, const IntegerArray& keys) {
   py::array_t<bool> out(static_cast<py::ssize_t>(keys.size()));
   auto* found = reinterpret_cast<uint8_t*>(out.mutable_data());
@@ -288,25 +299,11 @@ of tokens inserted, so its measured FPR |F(S) \ S| / (V - |S|) is exact.
           },
           py::arg("tokens"))
       .def("__contains__",
-           [](const BloomFilter& f, py::handle token) {
-             const size_t V = f.family().V();
-             const auto t = count_of<uint64_t>(token, "token");
-             if (t >= V) {
-               throw py::value_error("token " + std::to_string(t) +
-                                     " is outside the vocabulary [0, " + std::to_string(V) + ")");
-             }
-             return f.contains(static_cast<uint32_t>(t));
-           })
+           [](const BloomFilter& f, py::handle token) { return f.contains(token_of(f, token)); })
       .def(
           "hashes",
           [](const BloomFilter& f, py::handle token) {
-            const size_t V = f.family().V();
-            const auto t = count_of<uint64_t>(token, "token");
-            if (t >= V) {
-              throw py::value_error("token " + std::to_string(t) +
-                                    " is outside the vocabulary [0, " + std::to_string(V) + ")");
-            }
-            const std::span<const uint32_t> H = f.family().positions(static_cast<uint32_t>(t));
+            const std::span<const uint32_t> H = f.family().positions(token_of(f, token));
             return owning_array(std::vector<uint32_t>(H.begin(), H.end()));
           },
           py::arg("token"), "H(t), the token's positions, increasing")
