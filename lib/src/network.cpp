@@ -31,6 +31,16 @@ size_t columns_per_chunk(size_t d) {
   return std::max<size_t>(16, round_up((d + threads - 1) / threads, 16));
 }
 
+// Rows of the batch per chunk when a product is split by rows: one chunk per thread of the team,
+// rounded up to whole register tiles (6 rows on AVX-512).
+size_t rows_per_chunk(size_t B) {
+  const auto threads = static_cast<size_t>(omp_get_num_threads());
+  return std::max<size_t>(6, round_up((B + threads - 1) / threads, 6));
+}
+
+// The widest register tile's columns (AVX-512: 4 vectors of 16).
+constexpr size_t kWidestTileColumns = 64;
+
 void require_well_formed(const TokenBatch& batch, size_t V) {
   require(!batch.offsets.empty() && batch.offsets.front() == 0 &&
               batch.offsets.back() == batch.tokens.size() &&
@@ -109,12 +119,25 @@ void output_weight_gradient(const KernelSet& kernels, const float* hidden_t, con
 void hidden_gradient(const KernelSet& kernels, Activation activation, const float* dz,
                      const float* W_outT, const float* hidden, size_t B, size_t d, size_t V,
                      float* dhidden) {
+  // Split by columns, each thread packs only its own columns of W_outT; but a share narrower than
+  // the widest register tile (64 columns on AVX-512) runs on narrow, slower tiles: then split by
+  // rows of the batch, each thread packing all of W_outT (a copy, cheap next to the product).
   const size_t columns = columns_per_chunk(d);
+  if (columns >= kWidestTileColumns || columns >= d) {
 #pragma omp for schedule(static)
-  for (long c = 0; c < chunks(d, columns); ++c) {
-    const size_t j0 = static_cast<size_t>(c) * columns;
-    kernels.network.hidden_gradient(activation, dz, W_outT, hidden, B, d, V, j0,
-                                    std::min(d, j0 + columns), dhidden);
+    for (long c = 0; c < chunks(d, columns); ++c) {
+      const size_t j0 = static_cast<size_t>(c) * columns;
+      kernels.network.hidden_gradient(activation, dz, W_outT, hidden, B, d, V, j0,
+                                      std::min(d, j0 + columns), dhidden);
+    }
+  } else {
+    const size_t rows = rows_per_chunk(B);
+#pragma omp for schedule(static)
+    for (long c = 0; c < chunks(B, rows); ++c) {
+      const size_t b0 = static_cast<size_t>(c) * rows;
+      kernels.network.hidden_gradient(activation, dz + b0 * V, W_outT, hidden + b0 * d,
+                                      std::min(rows, B - b0), d, V, 0, d, dhidden + b0 * d);
+    }
   }
 }
 

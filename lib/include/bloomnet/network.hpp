@@ -95,11 +95,12 @@ void backward(const Network& net, const TokenBatch& batch, const Activations& ac
 
 // The pieces forward() and backward() are made of, each an OpenMP work-sharing loop over its own
 // fixed partition (sets in chunks of 16 rows, tokens in chunks of 256, hidden columns in one
-// chunk per thread, multiples of 16): called inside a parallel region they split their work among
-// its threads, outside one they run on the calling thread. Every output element is computed by
-// one thread in a fixed order, so the partition changes only speed, never a bit. forward() and
-// backward() run them in one parallel region; the benchmarks time them alone.
-// Shapes as in NetworkKernels (kernels.hpp).
+// chunk per thread, multiples of 16; the hidden gradient by rows of the batch, one chunk per
+// thread, where a thread's columns would be fewer than the widest register tile): called inside a
+// parallel region they split their work among its threads, outside one they run on the calling
+// thread. Every output element is computed by one thread in a fixed order, so the partition changes
+// only speed, never a bit. forward() and backward() run them in one parallel region; the benchmarks
+// time them alone. Shapes as in NetworkKernels (kernels.hpp).
 namespace partition {
 
 void hidden_forward(const KernelSet& kernels, Activation activation, const float* W_in,

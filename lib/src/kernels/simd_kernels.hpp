@@ -209,6 +209,28 @@ void pack_transposed(const float* rows, size_t ldr, size_t width, size_t depth, 
   }
 }
 
+// sums[c] (+)= packed[0, c] + ... + packed[depth - 1, c] for c < width, in increasing k: from the
+// first row, or continuing the sums of the blocks before (`continued`). Plain adds, held in
+// registers down each column: every instruction set gives the same bits.
+template <class Arch>
+void sum_columns(const float* packed, size_t ldp, size_t width, size_t depth, bool continued,
+                 float* sums) {
+  using Batch = xsimd::batch<float, Arch>;
+  constexpr size_t W = Batch::size;
+  size_t c = 0;
+  for (; c + W <= width; c += W) {
+    Batch acc = continued ? Batch::load_unaligned(sums + c) : Batch::load_aligned(packed + c);
+    for (size_t k = continued ? 0 : 1; k < depth; ++k)
+      acc += Batch::load_aligned(packed + k * ldp + c);
+    acc.store_unaligned(sums + c);
+  }
+  for (; c < width; ++c) {
+    float acc = continued ? sums[c] : packed[c];
+    for (size_t k = continued ? 0 : 1; k < depth; ++k) acc += packed[k * ldp + c];
+    sums[c] = acc;
+  }
+}
+
 // Bm is read through packed blocks of kDepth rows x one strip of columns, contiguous and aligned:
 // rows of Bm lie a whole vocabulary apart (a power of two, often), and tiles streaming them
 // directly thrash a few cache sets and the TLB.
@@ -238,11 +260,14 @@ void gemm(const float* A, size_t lda, const float* Bm, size_t ldb, size_t K, siz
       } else {
         for (size_t k = 0; k < depth; ++k) {
           const float* row = Bm + (k0 + k) * ldb + n;
-          for (size_t c = 0; c < width; ++c) packed[k * ldp + c] = row[c];
-          if (column_sums == nullptr) continue;
-          for (size_t c = 0; c < width; ++c) {
-            column_sums[n + c] = k0 + k == 0 ? row[c] : column_sums[n + c] + row[c];
+          size_t c = 0;
+          for (; c + W <= width; c += W) {
+            xsimd::batch<float, Arch>::load_unaligned(row + c).store_aligned(packed + k * ldp + c);
           }
+          for (; c < width; ++c) packed[k * ldp + c] = row[c];
+        }
+        if (column_sums != nullptr) {
+          sum_columns<Arch>(packed, ldp, width, depth, k0 > 0, column_sums + n);
         }
       }
       const float* bias_n = start == Start::kBias ? bias + n : nullptr;
