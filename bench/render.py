@@ -339,6 +339,46 @@ def network_section(folder, data, fma, lines):
         add("![forward time against V, d, k, B](bench/forward.png)\n")
 
 
+def train_targets(bench, torch, share, add):
+    """The performance issue's step targets, with the dense products alone beside each share: the
+    step also runs the softmax, the loss, the scatter-add and Adam, so it cannot reach more."""
+    simd = next((n.split("/")[2] for n in bench if n.startswith("train/step/")
+                 and "scalar" not in n), None)
+    if simd is None:
+        return
+    add("Targets of the performance issue, on this run. \"Dense products alone\": the step's "
+        "flops over the sum of the three `train/dense` times at the same size, the ceiling of the "
+        "step's share.\n")
+    add("| target | measured | dense products alone | goal | met |\n|---|---|---|---|---|")
+    for (V, k, d, B), threads, goal in (((4096, 8, 128, 256), 1, 0.8), ((4096, 8, 128, 256), 2, 0.8),
+                                        ((16384, 8, 256, 512), 1, 0.8),
+                                        ((16384, 8, 256, 512), 2, 0.8),
+                                        ((1024, 4, 64, 256), 2, 0.7)):
+        name = f"train/step/{simd}/threads:{threads}/V:{V}/k:{k}/d:{d}/B:{B}/real_time"
+        if name not in bench:
+            continue
+        value = share(name, bench[name])
+        dense = [f"train/dense/{p}/{simd}/threads:{threads}/V:{V}/d:{d}/B:{B}/real_time"
+                 for p in ("logits", "weight_gradient", "hidden_gradient")]
+        ceiling = None
+        if all(n in bench for n in dense):
+            seconds = sum(bench[n]["real_time"] for n in dense)
+            flops = 2.0 * B * d * V * 3
+            peak = bench[name]["GFLOP/s"] / value
+            ceiling = flops / (seconds * 1e-3) * 1e-9 / peak
+        add(f"| step at (V {V}, k {k}, d {d}, B {B}), {threads} thread{'s' if threads > 1 else ''} "
+            f"| {value:.0%} of peak | {'-' if ceiling is None else f'{ceiling:.0%}'} | "
+            f">= {goal:.0%} | {'yes' if value >= goal else 'no'} |")
+    if torch:
+        rows_here = [r for r in torch["rows"] if (r["V"], r["k"], r["d"], r["B"]) == (1024, 4, 64, 256)]
+        if rows_here:
+            ours = min(r["bloomnet_ms"] for r in rows_here)
+            theirs = min(min(r["torch_ms"].values()) for r in rows_here)
+            add(f"| step at (V 1024, k 4, d 64, B 256): PyTorch's best against ours, best vs best "
+                f"| {theirs / ours:.1f}x | - | >= 4x | {'yes' if theirs / ours >= 4 else 'no'} |")
+    add("")
+
+
 def train_section(folder, data, torch, fma, lines):
     bench = rows(data)
     if not bench:
@@ -346,9 +386,17 @@ def train_section(folder, data, torch, fma, lines):
     add = lines.append
     add("## Training step\n")
     add("`train_bench`: one step (sample, forward, cross-entropy gradient, backward, Adam); share "
-        "of the FMA peak of the same kernels and thread count, measured at start.\n")
+        "of the FMA peak `peak_bench` measured for the same kernels and thread count in this run "
+        "(the best of its repetitions: a busy neighbour only lowers a peak).\n")
     add("| benchmark | V | k | d | B | ms | GFLOP/s | of peak |")
     add("|---|---|---|---|---|---|---|---|")
+
+    def share(name, b):
+        # train/step/<kernels>/... or train/dense/<product>/<kernels>/...
+        kernels = name.split("/")[2 if name.startswith("train/step/") else 3]
+        peak = fma.get((kernels, args_of(name).get("threads")))
+        return b["GFLOP/s"] / peak if peak and "GFLOP/s" in b else b.get("peak_share")
+
     steps = []
     for name in sorted(bench):
         b = bench[name]
@@ -356,10 +404,11 @@ def train_section(folder, data, torch, fma, lines):
         label = prefix(name)
         add(f"| {label}/threads:{a.get('threads')} | {a.get('V', '')} | {a.get('k', '')} | "
             f"{a.get('d', '')} | {a.get('B', '')} | {fmt(b['real_time'])} | {fmt(b.get('GFLOP/s'))} | "
-            f"{fmt(b.get('peak_share'), 2)} |")
+            f"{fmt(share(name, b), 2)} |")
         if name.startswith("train/step/") and "scalar" not in name:
             steps.append((a["threads"], a["B"] * a["d"] * a["V"], b["real_time"], a))
     add("")
+    train_targets(bench, torch, share, add)
     # Growth: time per step over B d V, against the largest configuration's.
     add("Growth: time per step divided by B d V (ns), per thread count; linear growth keeps it "
         "constant.\n")

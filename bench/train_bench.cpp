@@ -10,6 +10,7 @@
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <utility>
@@ -22,7 +23,7 @@
 namespace bloomnet {
 namespace {
 
-// Measured once per (kernels, threads) before the training benchmarks run.
+// Measured per (kernels, threads) before the training benchmarks run.
 std::map<std::pair<std::string, int>, double> peak_gflops;
 
 void BM_train_step(benchmark::State& state, const KernelSet* kernels, int threads) {
@@ -93,7 +94,11 @@ void bench::register_benchmarks() {
     for (int threads : {1, 2}) {
       const std::string suffix = std::string(kernels->name) + "/threads:" + std::to_string(threads);
       if (kernels == simd) {
-        peak_gflops[{kernels->name, threads}] = bench::measure_peak_gflops(*kernels, threads);
+        // The best of five: a busy neighbour only lowers a peak.
+        double& peak = peak_gflops[{kernels->name, threads}];
+        for (int round = 0; round < 5; ++round) {
+          peak = std::max(peak, bench::measure_peak_gflops(*kernels, threads));
+        }
         for (const auto& [name, product] :
              {std::pair{"logits", Product::kLogits},
               std::pair{"weight_gradient", Product::kWeightGradient},
