@@ -172,7 +172,30 @@ RC_GTEST_PROP(Backward, simd_backward_matches_scalar_reference, ()) {
   }
 }
 
-TEST(Backward, refuses_mismatched_buffers) {
+// The training step's cross-entropy (softmax inside, no probabilities stored) against forward's
+// softmax followed by loss_gradient, with each kernel set: the same loss and dz, bit for bit.
+RC_GTEST_PROP(Loss, fused_cross_entropy_equals_softmax_then_loss, ()) {
+  const size_t V = draw<size_t>(1, 300), d = draw<size_t>(1, 40);
+  const Network net =
+      prop::draw_network(V, d, *rc::gen::element(0.1f, 1.0f, 8.0f), prop::draw_activation());
+  const TokenBatch batch = draw_training_batch(V);
+  std::vector<const KernelSet*> sets = runnable_simd_kernels();
+  sets.push_back(&scalar_kernels());
+  for (const KernelSet* kernels : sets) {
+    Activations full, logits;
+    forward(net, batch, full, *kernels);
+    std::vector<float> dz, fused_dz;
+    const double loss = loss_gradient(LossKind::kCrossEntropy, batch, full, dz, *kernels);
+    forward_logits(net, batch, logits, *kernels);
+    RC_ASSERT(logits.p.empty());
+    RC_ASSERT(prop::same_bits(logits.z, full.z));
+    const double fused = softmax_cross_entropy(batch, logits, fused_dz, *kernels);
+    RC_ASSERT(fused == loss);
+    RC_ASSERT(prop::same_bits(fused_dz, dz));
+  }
+}
+
+TEST(Backward, refuses_mismatched_buffers_and_missing_probabilities) {
   const Network net(5, 3);
   TokenBatch batch;
   batch.add(std::vector<uint32_t>{1, 2});
@@ -185,6 +208,11 @@ TEST(Backward, refuses_mismatched_buffers) {
   Network grad(5, 3);
   std::vector<float> short_dz(4);
   EXPECT_THROW(backward(net, batch, act, short_dz, grad, scratch), Error);
+  // The losses that read probabilities refuse a pass that stopped at the logits.
+  Activations logits;
+  forward_logits(net, batch, logits);
+  EXPECT_THROW(loss_gradient(LossKind::kMse, batch, logits, dz), Error);
+  EXPECT_NO_THROW(softmax_cross_entropy(batch, logits, dz));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include "bloomnet/error.hpp"
+#include "bloomnet/loss.hpp"
 #include "bloomnet/metrics.hpp"
 #include "bloomnet/trainer.hpp"
 #include "generators.hpp"
@@ -60,6 +61,32 @@ RC_GTEST_PROP(Trainer, weights_and_losses_do_not_depend_on_the_thread_count, ())
   omp_set_num_threads(omp_get_num_procs());
   RC_ASSERT(one == two);
   RC_ASSERT(one == three);
+}
+
+// The trainer's shortcuts (the cross-entropy taken from the logits without stored
+// probabilities; W_in's gradient buffer kept zero by clearing the batch's rows) change no bit:
+// its steps equal the library's pieces run one by one in their plain form.
+RC_GTEST_PROP(Trainer, steps_equal_forward_loss_backward_and_optimizer_by_hand, ()) {
+  const TrainConfig config = draw_config();
+  Trainer trainer(config);
+  Network net = trainer.net();
+  Network grad(net.V(), net.d(), net.activation());
+  Optimizer optimizer(config.optimizer, net.params().size());
+  const TaskSampler sampler(config.task, config.seed, Purpose::kTrainSet);
+  TokenBatch batch;
+  Activations act;
+  std::vector<float> dz;
+  BackwardScratch scratch;
+  for (size_t s = 0; s < config.steps; ++s) {
+    sampler.sample(s * config.batch, config.batch, batch);
+    forward(net, batch, act);
+    const double loss = loss_gradient(config.loss_at(s), batch, act, dz);
+    backward(net, batch, act, dz, grad, scratch);
+    optimizer.step(scheduled_learning_rate(config.schedule, config.lr, s, config.steps),
+                   grad.params(), net.params(), simd_kernels());
+    RC_ASSERT(trainer.step().loss == loss);
+  }
+  RC_ASSERT(trainer.net() == net);
 }
 
 RC_GTEST_PROP(Trainer, stop_and_resume_equals_the_uninterrupted_run, ()) {

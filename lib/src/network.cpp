@@ -142,10 +142,12 @@ void hidden_gradient(const KernelSet& kernels, Activation activation, const floa
 }
 
 void input_gradient(const KernelSet& kernels, const float* dhidden, const TokenBatch& batch,
-                    size_t V, size_t d, float* dW_in, float* db_in) {
+                    size_t V, size_t d, InputGradientBuffer buffer, float* dW_in, float* db_in) {
+  if (buffer == InputGradientBuffer::kAnyContents) {
 #pragma omp for schedule(static)
-  for (long t = 0; t < static_cast<long>(V); ++t) {
-    std::fill_n(dW_in + static_cast<size_t>(t) * d, d, 0.0f);
+    for (long t = 0; t < static_cast<long>(V); ++t) {
+      std::fill_n(dW_in + static_cast<size_t>(t) * d, d, 0.0f);
+    }
   }
   const size_t columns = columns_per_chunk(d);
 #pragma omp for schedule(static)
@@ -160,15 +162,17 @@ void input_gradient(const KernelSet& kernels, const float* dhidden, const TokenB
 
 }  // namespace partition
 
-void forward(const Network& net, const TokenBatch& batch, Activations& out,
-             const KernelSet& kernels) {
+namespace {
+
+void forward_pass(const Network& net, const TokenBatch& batch, Activations& out,
+                  const KernelSet& kernels, bool probabilities) {
   const size_t V = net.V(), d = net.d(), B = batch.size();
   require_well_formed(batch, V);
   out.B = B;
   out.hidden.resize(B * d);
   out.z.resize(B * V);
-  out.p.resize(B * V);
-  out.log_normalizer.resize(B);
+  out.p.resize(probabilities ? B * V : 0);
+  out.log_normalizer.resize(probabilities ? B : 0);
   if (B == 0) return;
 
 #pragma omp parallel if (B * V * d > kParallelWork)
@@ -177,13 +181,27 @@ void forward(const Network& net, const TokenBatch& batch, Activations& out,
                               batch, d, out.hidden.data());
     partition::output_forward(kernels, out.hidden.data(), net.W_outT().data(), net.b_out().data(),
                               B, d, V, out.z.data());
-    partition::softmax(kernels, out.z.data(), B, V, out.p.data(), out.log_normalizer.data());
+    if (probabilities) {
+      partition::softmax(kernels, out.z.data(), B, V, out.p.data(), out.log_normalizer.data());
+    }
   }
+}
+
+}  // namespace
+
+void forward(const Network& net, const TokenBatch& batch, Activations& out,
+             const KernelSet& kernels) {
+  forward_pass(net, batch, out, kernels, true);
+}
+
+void forward_logits(const Network& net, const TokenBatch& batch, Activations& out,
+                    const KernelSet& kernels) {
+  forward_pass(net, batch, out, kernels, false);
 }
 
 void backward(const Network& net, const TokenBatch& batch, const Activations& act,
               std::span<const float> dz, Network& grad, BackwardScratch& scratch,
-              const KernelSet& kernels) {
+              const KernelSet& kernels, InputGradientBuffer buffer) {
   const size_t V = net.V(), d = net.d(), B = batch.size();
   require(grad.V() == V && grad.d() == d, "the gradient buffer's shape differs from the network's");
   require(B >= 1, "backward needs a batch of at least one set");
@@ -200,8 +218,8 @@ void backward(const Network& net, const TokenBatch& batch, const Activations& ac
                                       grad.W_outT().data(), grad.b_out().data());
     partition::hidden_gradient(kernels, net.activation(), dz.data(), net.W_outT().data(),
                                act.hidden.data(), B, d, V, scratch.dhidden.data());
-    partition::input_gradient(kernels, scratch.dhidden.data(), batch, V, d, grad.W_in().data(),
-                              grad.b_in().data());
+    partition::input_gradient(kernels, scratch.dhidden.data(), batch, V, d, buffer,
+                              grad.W_in().data(), grad.b_in().data());
   }
 }
 

@@ -160,15 +160,29 @@ StepReport Trainer::step() {
       .loss_kind = config_.loss_at(step_),
       .loss = 0};
   sampler_.sample(static_cast<uint64_t>(step_) * config_.batch, config_.batch, batch_);
-  forward(net_, batch_, act_, *kernels_);
-  const double loss = loss_gradient(report.loss_kind, batch_, act_, dz_, *kernels_);
+  // Cross-entropy needs no probabilities: the softmax is taken inside the loss, one pass fewer
+  // over B x V (the same bits).
+  double loss = 0.0;
+  if (report.loss_kind == LossKind::kCrossEntropy) {
+    forward_logits(net_, batch_, act_, *kernels_);
+    loss = softmax_cross_entropy(batch_, act_, dz_, *kernels_);
+  } else {
+    forward(net_, batch_, act_, *kernels_);
+    loss = loss_gradient(report.loss_kind, batch_, act_, dz_, *kernels_);
+  }
   if (!std::isfinite(loss)) {
     throw Error("training diverged at step " + std::to_string(step_) + ": the " +
                 to_string(report.loss_kind) + " loss is " +
                 (std::isnan(loss) ? "NaN" : "infinite") + " (try a smaller learning rate)");
   }
-  backward(net_, batch_, act_, dz_, grad_, scratch_, *kernels_);
+  // grad_'s W_in is zero between steps: its rows are cleared after each step (those of the
+  // batch's tokens, a fraction of V when V is large) rather than all V x d before the next.
+  backward(net_, batch_, act_, dz_, grad_, scratch_, *kernels_, InputGradientBuffer::kZero);
   optimizer_.step(report.lr, grad_.params(), net_.params(), *kernels_);
+  const size_t d = grad_.d();
+  for (uint32_t t : batch_.tokens) {
+    std::fill_n(grad_.W_in().begin() + static_cast<long>(t * d), d, 0.0f);
+  }
   ++step_;
   StepReport out = report;
   out.loss = loss;

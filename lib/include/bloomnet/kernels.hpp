@@ -124,6 +124,14 @@ struct TrainingKernels {
                         const uint32_t* tokens, const uint32_t* offsets, size_t B, size_t V,
                         float scale, float* dz, double* loss_out);
 
+  // softmax (NetworkKernels) followed by loss_gradient's cross-entropy, with the probabilities
+  // never stored: the same loss and dz bits as the two kernels of the same set, one pass fewer
+  // over each row. members: scratch of one float per token of the batch (tokens[offsets[0],
+  // offsets[B])). z, dz: (B, V).
+  void (*softmax_cross_entropy)(const float* z, const uint32_t* tokens, const uint32_t* offsets,
+                                size_t B, size_t V, float scale, float* dz, float* members,
+                                double* loss_out);
+
   // One Adam/AdamW step over n parameters (see AdamStep), elementwise without fused operations,
   // so every instruction set gives the same bits.
   void (*adam_update)(const AdamStep& step, const float* grad, size_t n, float* param, float* m,

@@ -21,4 +21,11 @@ namespace bloomnet {
 double loss_gradient(LossKind loss, const TokenBatch& batch, const Activations& act,
                      std::vector<float>& dz, const KernelSet& kernels = simd_kernels());
 
+// The cross-entropy of loss_gradient straight from the logits: act needs only hidden and z
+// (forward_logits, network.hpp), the softmax is taken inside. The same loss and dz bits as
+// forward() then loss_gradient(kCrossEntropy, ...) with the same kernels, without writing the
+// probabilities or reading them back: what a training step needs.
+double softmax_cross_entropy(const TokenBatch& batch, const Activations& act,
+                             std::vector<float>& dz, const KernelSet& kernels = simd_kernels());
+
 }  // namespace bloomnet

@@ -82,6 +82,15 @@ struct BackwardScratch {
 // result does not depend on the thread count. Throws Error for a token outside [0, V).
 void forward(const Network& net, const TokenBatch& batch, Activations& out,
              const KernelSet& kernels = simd_kernels());
+// forward() up to the logits: out.p and out.log_normalizer are left empty. For a training step,
+// whose cross-entropy takes the softmax itself (softmax_cross_entropy, loss.hpp).
+void forward_logits(const Network& net, const TokenBatch& batch, Activations& out,
+                    const KernelSet& kernels = simd_kernels());
+
+// What backward() may assume of the gradient buffer's W_in: nothing (it zeroes all V x d first),
+// or that it is zero (a caller that clears the rows it was handed after each use, as Trainer
+// does, saves zeroing the rows no batch touched: most of them when V is large).
+enum class InputGradientBuffer { kAnyContents, kZero };
 
 // The gradient of a loss L with respect to every parameter, given the forward pass `act` of `batch`
 // and dz = dL/dz (B, V). Writes grad, a network of the same shape used as a gradient buffer
@@ -91,7 +100,8 @@ void forward(const Network& net, const TokenBatch& batch, Activations& out,
 // the thread count.
 void backward(const Network& net, const TokenBatch& batch, const Activations& act,
               std::span<const float> dz, Network& grad, BackwardScratch& scratch,
-              const KernelSet& kernels = simd_kernels());
+              const KernelSet& kernels = simd_kernels(),
+              InputGradientBuffer buffer = InputGradientBuffer::kAnyContents);
 
 // The pieces forward() and backward() are made of, each an OpenMP work-sharing loop over its own
 // fixed partition (sets in chunks of 16 rows, tokens in chunks of 256, hidden columns in one
@@ -116,9 +126,10 @@ void output_weight_gradient(const KernelSet& kernels, const float* hidden_t, con
 void hidden_gradient(const KernelSet& kernels, Activation activation, const float* dz,
                      const float* W_outT, const float* hidden, size_t B, size_t d, size_t V,
                      float* dhidden);
-// Zeroes dW_in (V, d) and db_in (d), then scatter-adds dhidden into the members' rows.
+// Zeroes dW_in (V, d) unless it is kZero already, and db_in (d), then scatter-adds dhidden into
+// the members' rows.
 void input_gradient(const KernelSet& kernels, const float* dhidden, const TokenBatch& batch,
-                    size_t V, size_t d, float* dW_in, float* db_in);
+                    size_t V, size_t d, InputGradientBuffer buffer, float* dW_in, float* db_in);
 
 }  // namespace partition
 

@@ -71,18 +71,46 @@ void hidden_gradient(Activation activation, const float* dz, const float* W_outT
   }
 }
 
+// The first two passes of a row's softmax: out[t] = exp(row[t] - max row); returns the sum.
+float exponentials(const float* row, size_t V, float zmax, float* out) {
+  float sum = 0.0f;
+  for (size_t t = 0; t < V; ++t) {
+    out[t] = std::exp(row[t] - zmax);
+    sum += out[t];
+  }
+  return sum;
+}
+
 void softmax(const float* z, size_t B, size_t V, float* p, float* log_normalizer) {
   for (size_t b = 0; b < B; ++b) {
     const float* row = z + b * V;
     float* out = p + b * V;
     const float zmax = *std::max_element(row, row + V);
-    float sum = 0.0f;
-    for (size_t t = 0; t < V; ++t) {
-      out[t] = std::exp(row[t] - zmax);
-      sum += out[t];
-    }
+    const float sum = exponentials(row, V, zmax, out);
     for (size_t t = 0; t < V; ++t) out[t] *= 1.0f / sum;
     if (log_normalizer != nullptr) log_normalizer[b] = zmax + std::log(sum);
+  }
+}
+
+void softmax_cross_entropy(const float* z, const uint32_t* tokens, const uint32_t* offsets,
+                           size_t B, size_t V, float scale, float* dz, float* members,
+                           double* loss_out) {
+  for (size_t b = 0; b < B; ++b) {
+    const float* row = z + b * V;
+    float* grow = dz + b * V;
+    const uint32_t* S = tokens + offsets[b];
+    float* member = members + offsets[b];
+    const size_t k = offsets[b + 1] - offsets[b];
+    const float q = 1.0f / static_cast<float>(k);
+    const float zmax = *std::max_element(row, row + V);
+    const float sum = exponentials(row, V, zmax, grow);
+    const float log_normalizer = zmax + std::log(sum);
+    double ce = 0.0;
+    for (size_t i = 0; i < k; ++i) ce -= static_cast<double>(row[S[i]]) - log_normalizer;
+    loss_out[b] = ce / static_cast<double>(k);
+    for (size_t i = 0; i < k; ++i) member[i] = (grow[S[i]] * (1.0f / sum) - q) * scale;
+    for (size_t t = 0; t < V; ++t) grow[t] = grow[t] * (1.0f / sum) * scale;
+    for (size_t i = 0; i < k; ++i) grow[S[i]] = member[i];
   }
 }
 
@@ -211,6 +239,7 @@ const KernelSet& scalar_kernels() {
                                          .hidden_gradient = &hidden_gradient,
                                          .softmax = &softmax},
                              .training = {.loss_gradient = &loss_gradient,
+                                          .softmax_cross_entropy = &softmax_cross_entropy,
                                           .adam_update = &adam_update,
                                           .sgd_update = &sgd_update},
                              .filter = {.block_insert = &block_insert,

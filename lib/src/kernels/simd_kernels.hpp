@@ -132,6 +132,20 @@ void gemm_column_strip(const float* A, size_t lda, const float* packed, size_t l
   for (; r + R <= M; r += R) {
     gemm_tile<Arch, start, R, C>(A, lda, packed, ldp, K, bias, r, c, out, ldc);
   }
+  // The rows left over (B = 256 leaves 4 of 6-row tiles) in halving tiles: a one-row tile loads
+  // as many vectors as it multiplies, and the loads become the limit.
+  if constexpr (R > 4) {
+    if (r + 4 <= M) {
+      gemm_tile<Arch, start, 4, C>(A, lda, packed, ldp, K, bias, r, c, out, ldc);
+      r += 4;
+    }
+  }
+  if constexpr (R > 2) {
+    if (r + 2 <= M) {
+      gemm_tile<Arch, start, 2, C>(A, lda, packed, ldp, K, bias, r, c, out, ldc);
+      r += 2;
+    }
+  }
   for (; r < M; ++r) gemm_tile<Arch, start, 1, C>(A, lda, packed, ldp, K, bias, r, c, out, ldc);
 }
 
@@ -328,41 +342,87 @@ void input_gradient(const float* dhidden, const uint32_t* tokens, const uint32_t
   }
 }
 
+// The first two passes of a row's softmax: out[t] = exp(row[t] - max row), and the row's maximum
+// and the sum of out. softmax and softmax_cross_entropy share them, so both give the same bits.
+struct RowExponentials {
+  float zmax, sum;
+};
+
+template <class Arch>
+RowExponentials exponentials(const float* row, size_t V, float* out) {
+  using Batch = xsimd::batch<float, Arch>;
+  constexpr size_t W = Batch::size;
+  // Row maximum: order-free, so it equals the scalar twin's exactly.
+  Batch vmax(-INFINITY);
+  size_t t = 0;
+  for (; t + W <= V; t += W) vmax = xsimd::max(vmax, Batch::load_unaligned(row + t));
+  alignas(64) float lanes[W];
+  vmax.store_aligned(lanes);
+  float zmax = lanes[0];
+  for (size_t i = 1; i < W; ++i) zmax = lanes[i] > zmax ? lanes[i] : zmax;
+  for (; t < V; ++t) zmax = row[t] > zmax ? row[t] : zmax;
+
+  const Batch shift(zmax);
+  Batch vsum(0.0f);
+  t = 0;
+  for (; t + W <= V; t += W) {
+    const Batch e = xsimd::exp(Batch::load_unaligned(row + t) - shift);
+    e.store_unaligned(out + t);
+    vsum += e;
+  }
+  float sum = xsimd::hadd(vsum);
+  for (; t < V; ++t) {
+    out[t] = std::exp(row[t] - zmax);
+    sum += out[t];
+  }
+  return {zmax, sum};
+}
+
 template <class Arch>
 void softmax(const float* z, size_t B, size_t V, float* p, float* log_normalizer) {
   using Batch = xsimd::batch<float, Arch>;
   constexpr size_t W = Batch::size;
   for (size_t b = 0; b < B; ++b) {
-    const float* row = z + b * V;
     float* out = p + b * V;
-    // Row maximum: order-free, so it equals the scalar twin's exactly.
-    Batch vmax(-INFINITY);
+    const RowExponentials row = exponentials<Arch>(z + b * V, V, out);
+    const Batch scale(1.0f / row.sum);
     size_t t = 0;
-    for (; t + W <= V; t += W) vmax = xsimd::max(vmax, Batch::load_unaligned(row + t));
-    alignas(64) float lanes[W];
-    vmax.store_aligned(lanes);
-    float zmax = lanes[0];
-    for (size_t i = 1; i < W; ++i) zmax = lanes[i] > zmax ? lanes[i] : zmax;
-    for (; t < V; ++t) zmax = row[t] > zmax ? row[t] : zmax;
-
-    const Batch shift(zmax);
-    Batch vsum(0.0f);
-    t = 0;
-    for (; t + W <= V; t += W) {
-      const Batch e = xsimd::exp(Batch::load_unaligned(row + t) - shift);
-      e.store_unaligned(out + t);
-      vsum += e;
-    }
-    float sum = xsimd::hadd(vsum);
-    for (; t < V; ++t) {
-      out[t] = std::exp(row[t] - zmax);
-      sum += out[t];
-    }
-    const Batch scale(1.0f / sum);
-    t = 0;
     for (; t + W <= V; t += W) (Batch::load_unaligned(out + t) * scale).store_unaligned(out + t);
-    for (; t < V; ++t) out[t] *= 1.0f / sum;
-    if (log_normalizer != nullptr) log_normalizer[b] = zmax + std::log(sum);
+    for (; t < V; ++t) out[t] *= 1.0f / row.sum;
+    if (log_normalizer != nullptr) log_normalizer[b] = row.zmax + std::log(row.sum);
+  }
+}
+
+// softmax, then loss_gradient's cross-entropy, with the probabilities never stored: the
+// exponentials go into dz's row and are scaled in place, (e / sum) scale, as the two kernels round.
+template <class Arch>
+void softmax_cross_entropy(const float* z, const uint32_t* tokens, const uint32_t* offsets,
+                           size_t B, size_t V, float scale, float* dz, float* members,
+                           double* loss_out) {
+  using Batch = xsimd::batch<float, Arch>;
+  constexpr size_t W = Batch::size;
+  for (size_t b = 0; b < B; ++b) {
+    const float* row = z + b * V;
+    float* grow = dz + b * V;
+    const uint32_t* S = tokens + offsets[b];
+    float* member = members + offsets[b];
+    const size_t k = offsets[b + 1] - offsets[b];
+    const float q = 1.0f / static_cast<float>(k);
+    const RowExponentials e = exponentials<Arch>(row, V, grow);
+    const float log_normalizer = e.zmax + std::log(e.sum);
+    double ce = 0.0;
+    for (size_t i = 0; i < k; ++i) ce -= static_cast<double>(row[S[i]]) - log_normalizer;
+    loss_out[b] = ce / static_cast<double>(k);
+    const float inverse = 1.0f / e.sum;
+    // The members' entries, from their exponentials, before the pass below overwrites them.
+    for (size_t i = 0; i < k; ++i) member[i] = (grow[S[i]] * inverse - q) * scale;
+    const Batch vinverse(inverse), vscale(scale);
+    size_t t = 0;
+    for (; t + W <= V; t += W) {
+      (Batch::load_unaligned(grow + t) * vinverse * vscale).store_unaligned(grow + t);
+    }
+    for (; t < V; ++t) grow[t] = grow[t] * inverse * scale;
+    for (size_t i = 0; i < k; ++i) grow[S[i]] = member[i];
   }
 }
 
@@ -649,6 +709,7 @@ KernelSet KernelSetOf::operator()(Arch) const {
                       .hidden_gradient = &hidden_gradient<Arch>,
                       .softmax = &softmax<Arch>},
           .training = {.loss_gradient = &loss_gradient<Arch>,
+                       .softmax_cross_entropy = &softmax_cross_entropy<Arch>,
                        .adam_update = &adam_update<Arch>,
                        .sgd_update = &sgd_update<Arch>},
           .filter = {.block_insert = &block_insert<Arch>,
