@@ -272,12 +272,14 @@ TEST_F(Cli, diverging_training_names_the_step) {
 TEST_F(Cli, interrupted_training_resumes_to_the_uninterrupted_result) {
   const std::string args =
       "train --vocab 2048 --k 4 --width 64 --batch 128 --steps 2000 "
-      "--eval-every 500 --eval-sets 256 --out ";
+      "--eval-every 200 --eval-sets 256 --out ";
   const std::string whole = (dir_ / "whole.safetensors").string();
   ASSERT_EQ(run(args + whole).exit_code, 0);
   for (const int signal : {SIGINT, SIGTERM}) {
     const fs::path net = dir_ / ("stopped" + std::to_string(signal) + ".safetensors");
-    const std::string command = std::string(BLOOMNET_CLI) + " " + args + net.string();
+    const fs::path log = dir_ / ("stopped" + std::to_string(signal) + ".csv");
+    const std::string command =
+        std::string(BLOOMNET_CLI) + " " + args + net.string() + " --log " + log.string();
     const pid_t child = fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
@@ -285,7 +287,9 @@ TEST_F(Cli, interrupted_training_resumes_to_the_uninterrupted_result) {
       execl("/bin/sh", "sh", "-c", ("exec " + command + " >/dev/null").c_str(), nullptr);
       _exit(127);
     }
-    usleep(700 * 1000);  // past start-up (the handler is installed), well before the end
+    // The signal goes once the log has its first row (step 200 of 2000: the handler is installed
+    // and most of the run is left), not after a fixed time, which a faster step outruns.
+    for (int waited = 0; !fs::exists(log) && waited < 60'000; ++waited) usleep(1000);
     kill(child, signal);
     int status = 0;
     waitpid(child, &status, 0);
