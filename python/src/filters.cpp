@@ -73,55 +73,92 @@ py::dict measured_dict(const Measured& measured, size_t probes) {
 
 py::array_t<uint32_t> indices(const Bitset& bits) { return owning_array(bits.indices()); }
 
-std::string split_block_repr(const SplitBlockFilter& f) {
-  return "SplitBlockFilter(blocks=" + std::to_string(f.blocks()) +
-         ", seed=" + std::to_string(f.seed()) +
-         ", keys_inserted=" + std::to_string(f.keys_inserted()) + ")";
+// The queries both split-block classes answer through their view(): the filter in memory
+// (SplitBlockFilter) and the one mapped from its file (MappedSplitBlockFilter). `name` is the
+// class's, `memory` where its lanes are.
+template <class Filter>
+void def_split_block_queries(py::class_<Filter>& cls, const char* name, const char* memory) {
+  const std::string words_doc =
+      std::string("The lanes as a read-only (blocks, 8) uint32 view of ") + memory;
+  cls.def_property_readonly("blocks", [](const Filter& f) { return f.view().blocks(); })
+      .def_property_readonly("seed", [](const Filter& f) { return f.view().seed(); })
+      .def_property_readonly(
+          "keys_inserted", [](const Filter& f) { return f.view().keys_inserted(); },
+          "Keys inserted so far, repeats included")
+      .def_property_readonly(
+          "nbytes", [](const Filter& f) { return 32 * f.view().blocks(); },
+          "The filter's size in bytes")
+      .def_property_readonly(
+          "words",
+          [](py::handle self) {
+            const SplitBlockFilterView f = self.cast<const Filter&>().view();
+            return read_only_view<uint32_t>(
+                f.words().data(), {static_cast<py::ssize_t>(f.blocks()), 8}, {32, 4}, self);
+          },
+          words_doc.c_str())
+      .def(
+          "contains",
+          [](const Filter& f, py::handle keys) {
+            return contains_all(f.view(), IntegerArray(keys, "keys"));
+          },
+          py::arg("keys"), "A bool array: whether the filter reports each key")
+      .def("__contains__",
+           [](const Filter& f, const py::int_& key) { return f.view().contains(key_of(key)); })
+      .def(
+          "fpr_theory",
+          [](const Filter& f, py::handle n) {
+            const SplitBlockFilterView view = f.view();
+            return view.fpr_theory(n.is_none() ? view.keys_inserted() : count_of<size_t>(n, "n"));
+          },
+          py::arg("n") = py::none(),
+          "The FPR the split-block formula gives for n keys (default: the keys inserted)")
+      .def(
+          "fpr_measured",
+          [](const Filter& f, py::handle probes, py::handle seed) {
+            const auto count = count_of<size_t>(probes, "probes");
+            const auto s = count_of<uint64_t>(seed, "seed");
+            const Measured measured = without_gil([&] { return f.view().fpr_measured(count, s); });
+            return measured_dict(measured, count);
+          },
+          py::arg("probes") = 1'000'000, py::arg("seed") = 0,
+          "The share of fresh random keys reported, with its 95% interval: "
+          "{'value', 'ci95': (lo, hi), 'probes'}")
+      .def("__repr__", [name](const Filter& f) {
+        const SplitBlockFilterView view = f.view();
+        return std::string(name) + "(blocks=" + std::to_string(view.blocks()) +
+               ", seed=" + std::to_string(view.seed()) +
+               ", keys_inserted=" + std::to_string(view.keys_inserted()) + ")";
+      });
 }
 
 void bind_split_block_filter(py::module_& m) {
-  py::class_<SplitBlockFilter>(m, "SplitBlockFilter", py::buffer_protocol(), R"doc(
+  py::class_<SplitBlockFilter> cls(m, "SplitBlockFilter", py::buffer_protocol(), R"doc(
 The split-block Bloom filter (SPEC section 3): 256-bit blocks of eight 32-bit lanes, one bit set
 per lane. Sized by n and bits_per_key, by n and a target fpr, or by blocks directly.
 
 Keys are 64-bit integers: any contiguous 1-D integer array (64-bit ones are read in place,
 narrower ones widened; a key is its value modulo 2^64). Batched calls release the GIL. insert()
 needs exclusive access; contains() may run from several threads at once.
-)doc")
-      .def(py::init([](py::handle n, py::handle bits_per_key, py::handle fpr, py::handle blocks,
-                       py::handle seed) {
-             const auto s = count_of<uint64_t>(seed, "seed");
-             if (!blocks.is_none()) {
-               if (!n.is_none() || !bits_per_key.is_none() || !fpr.is_none()) {
-                 throw py::value_error("give blocks alone, or n with bits_per_key or fpr");
-               }
-               return SplitBlockFilter(count_of<size_t>(blocks, "blocks"), s);
-             }
-             if (n.is_none() || bits_per_key.is_none() == fpr.is_none()) {
-               throw py::value_error("give n with exactly one of bits_per_key and fpr, or blocks");
-             }
-             const auto keys = count_of<size_t>(n, "n");
-             return fpr.is_none() ? SplitBlockFilter::with_bits_per_key(
-                                        keys, number_of(bits_per_key, "bits_per_key"), s)
-                                  : SplitBlockFilter::for_fpr(keys, number_of(fpr, "fpr"), s);
-           }),
-           py::kw_only(), py::arg("n") = py::none(), py::arg("bits_per_key") = py::none(),
-           py::arg("fpr") = py::none(), py::arg("blocks") = py::none(), py::arg("seed") = 0)
-      .def_property_readonly("blocks", &SplitBlockFilter::blocks)
-      .def_property_readonly("seed", &SplitBlockFilter::seed)
-      .def_property_readonly("keys_inserted", &SplitBlockFilter::keys_inserted,
-                             "Keys inserted so far, repeats included")
-      .def_property_readonly(
-          "nbytes", [](const SplitBlockFilter& f) { return f.bits() / 8; },
-          "The filter's size in bytes")
-      .def_property_readonly(
-          "words",
-          [](py::handle self) {
-            const auto& f = self.cast<const SplitBlockFilter&>();
-            return read_only_view<uint32_t>(
-                f.words().data(), {static_cast<py::ssize_t>(f.blocks()), 8}, {32, 4}, self);
-          },
-          "The lanes as a read-only (blocks, 8) uint32 view of the filter's memory")
+)doc");
+  cls.def(py::init([](py::handle n, py::handle bits_per_key, py::handle fpr, py::handle blocks,
+                      py::handle seed) {
+            const auto s = count_of<uint64_t>(seed, "seed");
+            if (!blocks.is_none()) {
+              if (!n.is_none() || !bits_per_key.is_none() || !fpr.is_none()) {
+                throw py::value_error("give blocks alone, or n with bits_per_key or fpr");
+              }
+              return SplitBlockFilter(count_of<size_t>(blocks, "blocks"), s);
+            }
+            if (n.is_none() || bits_per_key.is_none() == fpr.is_none()) {
+              throw py::value_error("give n with exactly one of bits_per_key and fpr, or blocks");
+            }
+            const auto keys = count_of<size_t>(n, "n");
+            return fpr.is_none() ? SplitBlockFilter::with_bits_per_key(
+                                       keys, number_of(bits_per_key, "bits_per_key"), s)
+                                 : SplitBlockFilter::for_fpr(keys, number_of(fpr, "fpr"), s);
+          }),
+          py::kw_only(), py::arg("n") = py::none(), py::arg("bits_per_key") = py::none(),
+          py::arg("fpr") = py::none(), py::arg("blocks") = py::none(), py::arg("seed") = 0)
       .def_buffer([](const SplitBlockFilter& f) {
         return py::buffer_info(const_cast<uint32_t*>(f.words().data()), sizeof(uint32_t),
                                py::format_descriptor<uint32_t>::format(), 2,
@@ -139,37 +176,11 @@ needs exclusive access; contains() may run from several threads at once.
             });
           },
           py::arg("keys"), "Inserts every key of an integer array")
-      .def(
-          "contains",
-          [](const SplitBlockFilter& f, py::handle keys) {
-            return contains_all(f.view(), IntegerArray(keys, "keys"));
-          },
-          py::arg("keys"), "A bool array: whether the filter reports each key")
-      .def("__contains__",
-           [](const SplitBlockFilter& f, const py::int_& key) { return f.contains(key_of(key)); })
       .def("union", &united<SplitBlockFilter>, py::arg("other"),
            "The filter of both key sets (same blocks and seed)")
       .def("__or__", &united<SplitBlockFilter>)
       .def("__ior__", &unite_in_place<SplitBlockFilter>,
            py::return_value_policy::reference_internal)
-      .def(
-          "fpr_theory",
-          [](const SplitBlockFilter& f, py::handle n) {
-            return f.fpr_theory(n.is_none() ? f.keys_inserted() : count_of<size_t>(n, "n"));
-          },
-          py::arg("n") = py::none(),
-          "The FPR the split-block formula gives for n keys (default: the keys inserted)")
-      .def(
-          "fpr_measured",
-          [](const SplitBlockFilter& f, py::handle probes, py::handle seed) {
-            const auto count = count_of<size_t>(probes, "probes");
-            const auto s = count_of<uint64_t>(seed, "seed");
-            const Measured measured = without_gil([&] { return f.fpr_measured(count, s); });
-            return measured_dict(measured, count);
-          },
-          py::arg("probes") = 1'000'000, py::arg("seed") = 0,
-          "The share of fresh random keys reported, with its 95% interval: "
-          "{'value', 'ci95': (lo, hi), 'probes'}")
       .def("copy", [](const SplitBlockFilter& f) { return SplitBlockFilter(f); })
       .def(
           "save",
@@ -185,70 +196,26 @@ needs exclusive access; contains() may run from several threads at once.
           py::arg("path"),
           "Opens a filter file by memory map, read-only, without reading its lanes: a "
           "MappedSplitBlockFilter answering the same queries from the file's pages")
-      .def("__eq__", [](const SplitBlockFilter& a, const SplitBlockFilter& b) { return a == b; })
-      .def("__repr__", &split_block_repr);
+      .def("__eq__", [](const SplitBlockFilter& a, const SplitBlockFilter& b) { return a == b; });
+  def_split_block_queries(cls, "SplitBlockFilter", "the filter's memory");
 }
 
 void bind_mapped_split_block_filter(py::module_& m) {
-  py::class_<MappedSplitBlockFilter>(m, "MappedSplitBlockFilter", R"doc(
+  py::class_<MappedSplitBlockFilter> cls(m, "MappedSplitBlockFilter", R"doc(
 A split-block filter file opened by memory map (SplitBlockFilter.open_mapped): the header checked
 as load() checks it, the lanes left in the file and paged in as queries touch them, so a filter of
 any size opens at once. Read-only: copy() gives a SplitBlockFilter to insert into. The file must
 not be truncated while open (bloomnet's own saves replace files by rename, which is safe).
-)doc")
-      .def_property_readonly("blocks",
-                             [](const MappedSplitBlockFilter& f) { return f.view().blocks(); })
-      .def_property_readonly("seed",
-                             [](const MappedSplitBlockFilter& f) { return f.view().seed(); })
-      .def_property_readonly(
-          "keys_inserted", [](const MappedSplitBlockFilter& f) { return f.view().keys_inserted(); })
-      .def_property_readonly("nbytes",
-                             [](const MappedSplitBlockFilter& f) { return 32 * f.view().blocks(); })
-      .def_property_readonly(
-          "words",
-          [](py::handle self) {
-            const SplitBlockFilterView& f = self.cast<const MappedSplitBlockFilter&>().view();
-            return read_only_view<uint32_t>(
-                f.words().data(), {static_cast<py::ssize_t>(f.blocks()), 8}, {32, 4}, self);
-          },
-          "The lanes as a read-only (blocks, 8) uint32 view of the mapped file")
-      .def(
-          "contains",
-          [](const MappedSplitBlockFilter& f, py::handle keys) {
-            return contains_all(f.view(), IntegerArray(keys, "keys"));
-          },
-          py::arg("keys"))
-      .def("__contains__", [](const MappedSplitBlockFilter& f,
-                              const py::int_& key) { return f.view().contains(key_of(key)); })
-      .def(
-          "fpr_theory",
-          [](const MappedSplitBlockFilter& f, py::handle n) {
-            const SplitBlockFilterView& view = f.view();
-            return view.fpr_theory(n.is_none() ? view.keys_inserted() : count_of<size_t>(n, "n"));
-          },
-          py::arg("n") = py::none())
-      .def(
-          "fpr_measured",
-          [](const MappedSplitBlockFilter& f, py::handle probes, py::handle seed) {
-            const auto count = count_of<size_t>(probes, "probes");
-            const auto s = count_of<uint64_t>(seed, "seed");
-            const Measured measured = without_gil([&] { return f.view().fpr_measured(count, s); });
-            return measured_dict(measured, count);
-          },
-          py::arg("probes") = 1'000'000, py::arg("seed") = 0)
-      .def(
-          "copy",
-          [](const MappedSplitBlockFilter& f) {
-            const SplitBlockFilterView& view = f.view();
-            return SplitBlockFilter::from_words(view.blocks(), view.seed(), view.words(),
-                                                view.keys_inserted());
-          },
-          "The filter in memory, as load() gives it")
-      .def("__repr__", [](const MappedSplitBlockFilter& f) {
-        return "MappedSplitBlockFilter(blocks=" + std::to_string(f.view().blocks()) +
-               ", seed=" + std::to_string(f.view().seed()) +
-               ", keys_inserted=" + std::to_string(f.view().keys_inserted()) + ")";
-      });
+)doc");
+  cls.def(
+      "copy",
+      [](const MappedSplitBlockFilter& f) {
+        const SplitBlockFilterView& view = f.view();
+        return SplitBlockFilter::from_words(view.blocks(), view.seed(), view.words(),
+                                            view.keys_inserted());
+      },
+      "The filter in memory, as load() gives it");
+  def_split_block_queries(cls, "MappedSplitBlockFilter", "the mapped file");
 }
 
 void bind_bloom_filter(py::module_& m) {

@@ -179,6 +179,25 @@ void gemm_block(const float* A, size_t lda, const float* packed, size_t ldp, siz
 // as much as a sixth of the hidden gradient's time (perf, V 4096, d 128); on AVX-512, 16 x 16
 // squares go through registers instead (16 loads, 64 two-source permutes, 16 aligned stores).
 // A copy: every instruction set packs the same values.
+// The 16 x 16 transpose's permute indices. Stage s (b = 2^s) swaps, in every 2b x 2b square, the
+// b x b block right of the diagonal with the one below it: after b = 1, 2, 4, 8 element (i, j)
+// sits at (j, i). Row i (bit b clear) takes `low` of rows i and i + b, row i + b takes `high`.
+struct TransposeIndices {
+  int32_t low[4][16], high[4][16];
+};
+
+constexpr TransposeIndices transpose_indices() {
+  TransposeIndices out{};
+  for (int32_t s = 0; s < 4; ++s) {
+    const int32_t b = 1 << s;
+    for (int32_t j = 0; j < 16; ++j) {
+      out.low[s][j] = (j & b) != 0 ? 16 + j - b : j;
+      out.high[s][j] = (j & b) != 0 ? 16 + j : j + b;
+    }
+  }
+  return out;
+}
+
 template <class Arch>
 void pack_transposed(const float* rows, size_t ldr, size_t width, size_t depth, float* packed,
                      size_t ldp) {
@@ -186,16 +205,7 @@ void pack_transposed(const float* rows, size_t ldr, size_t width, size_t depth, 
   if constexpr (std::is_base_of_v<xsimd::avx512f, Arch>) {
     using Batch = xsimd::batch<float, Arch>;
     using Indices = xsimd::batch<int32_t, Arch>;
-    // Stage b swaps, in every 2b x 2b square, the b x b block right of the diagonal with the one
-    // below it: after b = 1, 2, 4, 8 element (i, j) sits at (j, i).
-    alignas(64) int32_t low[4][16], high[4][16];
-    for (size_t s = 0; s < 4; ++s) {
-      const int32_t b = 1 << s;
-      for (int32_t j = 0; j < 16; ++j) {
-        low[s][j] = (j & b) != 0 ? 16 + j - b : j;
-        high[s][j] = (j & b) != 0 ? 16 + j : j + b;
-      }
-    }
+    static constexpr TransposeIndices kIndices = transpose_indices();
     for (; c0 + 16 <= width; c0 += 16) {
       size_t k0 = 0;
       for (; k0 + 16 <= depth; k0 += 16) {
@@ -203,7 +213,8 @@ void pack_transposed(const float* rows, size_t ldr, size_t width, size_t depth, 
         for (size_t i = 0; i < 16; ++i) r[i] = Batch::load_unaligned(rows + (c0 + i) * ldr + k0);
         for (size_t s = 0; s < 4; ++s) {
           const size_t b = size_t{1} << s;
-          const auto lo = Indices::load_aligned(low[s]), hi = Indices::load_aligned(high[s]);
+          const auto lo = Indices::load_unaligned(kIndices.low[s]);
+          const auto hi = Indices::load_unaligned(kIndices.high[s]);
           for (size_t i = 0; i < 16; ++i) {
             if ((i & b) != 0) continue;
             const Batch a = r[i];
