@@ -41,6 +41,29 @@ RC_GTEST_PROP(SplitBlockFilter, simd_kernels_equal_the_scalar_reference, ()) {
   }
 }
 
+RC_GTEST_PROP(SplitBlockFilter, batched_calls_equal_the_scalar_reference_at_every_filter_size, ()) {
+  // The batched loops go two ways by the filter's size (a plain loop up to 2 MiB, keys requested
+  // 128 ahead past that): sizes on both sides.
+  const size_t blocks =
+      *rc::gen::oneOf(rc::gen::inRange<size_t>(1, 65537), rc::gen::inRange<size_t>(65537, 80000));
+  const uint64_t seed = *rc::gen::arbitrary<uint64_t>();
+  // Fewer and more keys than the distance ahead.
+  const std::vector<uint64_t> keys = draw_keys(draw<size_t>(0, 4000), seed);
+  const std::vector<uint64_t> probes = draw_keys(draw<size_t>(0, 2000), seed + 1);
+  SplitBlockFilter reference(blocks, seed, scalar_kernels());
+  for (uint64_t k : keys) reference.insert(k);
+  std::vector<uint8_t> expected(probes.size());
+  for (size_t i = 0; i < probes.size(); ++i) expected[i] = reference.contains(probes[i]);
+  for (const KernelSet* kernels : runnable_simd_kernels()) {
+    SplitBlockFilter simd(blocks, seed, *kernels);
+    simd.insert(keys);
+    RC_ASSERT(simd == reference);
+    std::vector<uint8_t> batched(probes.size());
+    simd.contains(probes, batched);
+    RC_ASSERT(batched == expected);
+  }
+}
+
 RC_GTEST_PROP(SplitBlockFilter, measured_fpr_matches_the_blocked_formula, ()) {
   const size_t blocks = draw<size_t>(64, 512);
   const double bits_per_key = draw<int>(4, 16);

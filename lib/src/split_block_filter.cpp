@@ -31,7 +31,10 @@ std::pair<size_t, size_t> share(size_t n, int thread, int threads) {
 }  // namespace
 
 SplitBlockFilter::SplitBlockFilter(size_t blocks, uint64_t seed, const KernelSet& kernels)
-    : blocks_(blocks), seed_(seed), kernels_(&kernels) {
+    : blocks_(blocks),
+      seed_(seed),
+      kernels_(&kernels),
+      contains_key_(kernels.filter.block_contains) {
   require(blocks >= 1 && blocks <= UINT32_MAX,
           "a split-block filter needs between 1 and 2^32 - 1 blocks (got " +
               std::to_string(blocks) + ")");

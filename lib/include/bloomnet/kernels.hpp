@@ -63,8 +63,9 @@ inline constexpr uint32_t kBlockSalts[8] = {0x47b6137bU, 0x44974d91U, 0x8824ad5b
 // One multiply and one xor-shift: the product's high half depends on every bit of the key and
 // feeds the block choice directly and the lanes through the xor (a full 64-bit finalizer costs
 // twice the instructions of the whole lookup).
+inline constexpr uint64_t kBlockHashMultiplier = 0x9e3779b97f4a7c15ULL;
 constexpr uint64_t block_hash(uint64_t key, uint64_t seed) {
-  const uint64_t h = (key ^ seed) * 0x9e3779b97f4a7c15ULL;
+  const uint64_t h = (key ^ seed) * kBlockHashMultiplier;
   return h ^ (h >> 32);
 }
 
@@ -149,9 +150,9 @@ struct FilterKernels {
   // The split-block filter over `blocks` blocks (8 uint32 each; 32-byte aligned to insert, 4 to
   // test, as a filter mapped from a file may be): insert those of n keys whose block lies in
   // [first_block, end_block) (threads inserting into disjoint ranges never share a block); test
-  // one key; test n keys, out[i] = 1 when key i may be present. The batched insert and test
-  // request each key's block a fixed number of keys before handling it, so memory requests stay
-  // in flight continuously.
+  // one key; test n keys, out[i] = 1 when key i may be present. For a filter past about a
+  // core's L2 (2 MiB) the batched insert and test request each key's block 128 keys before
+  // handling it, so memory requests stay in flight continuously.
   void (*block_insert)(uint32_t* data, size_t blocks, uint64_t seed, const uint64_t* keys, size_t n,
                        size_t first_block, size_t end_block);
   bool (*block_contains)(const uint32_t* data, size_t blocks, uint64_t seed, uint64_t key);
