@@ -62,10 +62,13 @@ inline constexpr uint32_t kBlockSalts[8] = {0x47b6137bU, 0x44974d91U, 0x8824ad5b
 
 // One multiply and one xor-shift: the product's high half depends on every bit of the key and
 // feeds the block choice directly and the lanes through the xor (a full 64-bit finalizer costs
-// twice the instructions of the whole lookup).
-inline constexpr uint64_t kBlockHashMultiplier = 0x9e3779b97f4a7c15ULL;
+// twice the instructions of the whole lookup). block_product is the multiply: its high half is
+// also block_hash's (the xor-shift changes only the low half), all the block choice reads.
+constexpr uint64_t block_product(uint64_t key, uint64_t seed) {
+  return (key ^ seed) * 0x9e3779b97f4a7c15ULL;
+}
 constexpr uint64_t block_hash(uint64_t key, uint64_t seed) {
-  const uint64_t h = (key ^ seed) * kBlockHashMultiplier;
+  const uint64_t h = block_product(key, seed);
   return h ^ (h >> 32);
 }
 
