@@ -7,6 +7,8 @@
 // weights' gradient, the gradient reaching the hidden layer).
 // train/dense/<product>/<kernels>/threads:<n>: each of those products alone (2 B d V flops), split
 // among threads by the library's own partition (network.hpp), with its share of the peak.
+// train/part/<loss|optimizer>/<kernels>/threads:<n>: the step's other two passes alone; with the
+// products they show where a step's time goes and what its share of the peak can be.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
@@ -16,6 +18,10 @@
 #include <utility>
 #include <vector>
 
+#include "bloomnet/loss.hpp"
+#include "bloomnet/network.hpp"
+#include "bloomnet/optimizer.hpp"
+#include "bloomnet/task.hpp"
 #include "bloomnet/trainer.hpp"
 #include "peak.hpp"
 #include "register.hpp"
@@ -86,6 +92,43 @@ void BM_dense_product(benchmark::State& state, const KernelSet* kernels, int thr
   if (peak != peak_gflops.end()) state.counters["peak_share"] = gflops / peak->second;
 }
 
+enum class Part { kLoss, kOptimizer };
+
+// The step's two passes that are not products, alone, as the step calls them: the softmax with
+// the cross-entropy and its gradient over B x V, and Adam over all 2 V d (+ V + d) parameters.
+// Adam moves 28 bytes a parameter (gradient, weight and two moments read; weight and moments
+// written): its counter GB/s compares with the streaming triad of peak_bench.
+void BM_step_part(benchmark::State& state, const KernelSet* kernels, int threads, Part part) {
+  TrainConfig config;
+  config.task = {static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1))};
+  config.d = static_cast<size_t>(state.range(2));
+  config.batch = static_cast<size_t>(state.range(3));
+  omp_set_num_threads(threads);
+  const Network net = Trainer(config, *kernels).net();  // the step's initial weights
+  TokenBatch batch;
+  TaskSampler(config.task, config.seed, Purpose::kTrainSet).sample(0, config.batch, batch);
+  Activations act;
+  std::vector<float> dz;
+  forward_logits(net, batch, act, *kernels);
+  Network grad(net.V(), net.d()), params = net;
+  std::fill(grad.params().begin(), grad.params().end(), 1e-3f);
+  Optimizer optimizer(config.optimizer, params.params().size());
+  auto run = [&] {
+    if (part == Part::kLoss) {
+      benchmark::DoNotOptimize(softmax_cross_entropy(batch, act, dz, *kernels));
+    } else {
+      optimizer.step(config.lr, grad.params(), params.params(), *kernels);
+    }
+  };
+  run();  // first touch outside the timing
+  const double start = omp_get_wtime();
+  for (auto _ : state) run();
+  const double seconds = (omp_get_wtime() - start) / static_cast<double>(state.iterations());
+  if (part == Part::kOptimizer) {
+    state.counters["GB/s"] = 28.0 * static_cast<double>(params.params().size()) / seconds * 1e-9;
+  }
+}
+
 }  // namespace
 
 void bench::register_benchmarks() {
@@ -106,8 +149,22 @@ void bench::register_benchmarks() {
           benchmark::RegisterBenchmark(("train/dense/" + std::string(name) + "/" + suffix).c_str(),
                                        BM_dense_product, kernels, threads, product)
               ->ArgNames({"V", "d", "B"})
+              ->Args({1024, 64, 256})
               ->Args({4096, 128, 256})
               ->Args({16384, 256, 512})
+              ->Unit(benchmark::kMillisecond)
+              ->UseRealTime();
+        }
+      }
+      if (kernels == simd) {
+        for (const auto& [name, part] :
+             {std::pair{"loss", Part::kLoss}, std::pair{"optimizer", Part::kOptimizer}}) {
+          benchmark::RegisterBenchmark(("train/part/" + std::string(name) + "/" + suffix).c_str(),
+                                       BM_step_part, kernels, threads, part)
+              ->ArgNames({"V", "k", "d", "B"})
+              ->Args({1024, 4, 64, 256})
+              ->Args({4096, 8, 128, 256})
+              ->Args({16384, 8, 256, 512})
               ->Unit(benchmark::kMillisecond)
               ->UseRealTime();
         }

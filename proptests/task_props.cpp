@@ -1,5 +1,7 @@
 // The task sampler: sets of the configured sizes, drawn without replacement, per-index
 // reproducible, and with the configured token and size distributions.
+#include <omp.h>
+
 #include <cmath>
 
 #include "bloomnet/error.hpp"
@@ -35,13 +37,18 @@ RC_GTEST_PROP(Task, sets_are_distinct_increasing_tokens_of_the_configured_size, 
   }
 }
 
+// Batches of 64 sets and more are drawn on all threads: any thread count, the same sets.
 RC_GTEST_PROP(Task, set_i_depends_only_on_seed_and_index, ()) {
   const TaskConfig task = draw_task();
   const TaskSampler sampler(task, *rc::gen::arbitrary<uint64_t>(), Purpose::kTrainSet);
   const uint64_t first = draw<uint64_t>(0, 1000000);
+  const size_t B = draw<size_t>(1, 300);
+  omp_set_num_threads(draw<int>(1, 3));
   TokenBatch whole, one;
-  sampler.sample(first, 16, whole);
-  for (size_t b = 0; b < 16; ++b) {
+  sampler.sample(first, B, whole);
+  omp_set_num_threads(omp_get_num_procs());
+  RC_ASSERT(whole.size() == B);
+  for (size_t b = 0; b < B; ++b) {
     sampler.sample(first + b, 1, one);
     RC_ASSERT(
         std::equal(one.tokens.begin(), one.tokens.end(), whole.set(b).begin(), whole.set(b).end()));

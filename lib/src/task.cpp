@@ -74,21 +74,30 @@ void TaskSampler::sample_zipf(CounterRng& rng, std::span<uint32_t> out) const {
 }
 
 void TaskSampler::sample(uint64_t first, size_t B, TokenBatch& out) const {
-  out.clear();
-  out.tokens.reserve(B * config_.largest_set());
+  // A set's size is the first draw of its own stream: the sizes, and with them every set's place,
+  // are known before any token is drawn, so the sets can then be drawn on any thread.
+  const bool sizes_vary = config_.k_max > config_.k;
+  auto set_size = [&](CounterRng& rng) {
+    return config_.k + (sizes_vary ? rng.below(config_.k_max - config_.k + 1) : 0);
+  };
+  out.offsets.resize(B + 1);
+  out.offsets[0] = 0;
   for (size_t b = 0; b < B; ++b) {
     CounterRng rng(seed_, purpose_, first + b);
-    size_t k = config_.k;
-    if (config_.k_max > config_.k) k += rng.below(config_.k_max - config_.k + 1);
-    const size_t at = out.tokens.size();
-    out.tokens.resize(at + k);
-    const std::span<uint32_t> S(out.tokens.data() + at, k);
+    out.offsets[b + 1] = static_cast<uint32_t>(out.offsets[b] + set_size(rng));
+  }
+  out.tokens.resize(out.offsets[B]);
+  // Serial, the sets took 10 us of a 2-thread step of 330 us at (V 1024, k 4, d 64, B 256).
+#pragma omp parallel for schedule(static) if (B >= 64)
+  for (long b = 0; b < static_cast<long>(B); ++b) {
+    CounterRng rng(seed_, purpose_, first + static_cast<uint64_t>(b));
+    const size_t k = set_size(rng);
+    const std::span<uint32_t> S(out.tokens.data() + out.offsets[b], k);
     if (zipf_cdf_) {
       sample_zipf(rng, S);
     } else {
       sample_distinct(rng, static_cast<uint32_t>(config_.V), S);
     }
-    out.offsets.push_back(static_cast<uint32_t>(out.tokens.size()));
   }
 }
 
