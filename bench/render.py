@@ -342,11 +342,12 @@ def network_section(folder, data, fma, lines):
 STEP_SIZES = ((1024, 4, 64, 256), (4096, 8, 128, 256), (16384, 8, 256, 512))
 
 
-def step_parts(bench, simd, size, threads):
+def step_parts(bench, simd, size, threads, peak):
     """Where one step's time goes (ms), from the rows of one run at one size and thread count:
     the step, its three products, the loss and Adam alone, and the rest (the step minus those:
-    the first layer's gather and scatter, the sampler, and what the step's other passes cost Adam
-    by evicting its state from the caches). None where a row is missing."""
+    the first layer's gather and scatter, the sampler, and whatever the parts cost more inside the
+    step than alone). peak: the FMA peak (GFLOP/s) the step's share is read against. None
+    without the step's row."""
     V, k, d, B = size
     step = bench.get(f"train/step/{simd}/threads:{threads}/V:{V}/k:{k}/d:{d}/B:{B}/real_time")
     dense = [bench.get(f"train/dense/{p}/{simd}/threads:{threads}/V:{V}/d:{d}/B:{B}/real_time")
@@ -355,8 +356,7 @@ def step_parts(bench, simd, size, threads):
              for p in ("loss", "optimizer")]
     if step is None:
         return None
-    out = {"step": step["real_time"], "flops": 6.0 * B * d * V,
-           "peak": step["GFLOP/s"] / step["peak_share"] if step.get("peak_share") else None}
+    out = {"step": step["real_time"], "flops": 6.0 * B * d * V, "peak": peak}
     if all(dense):
         out["products"] = sum(b["real_time"] for b in dense)
     if all(parts):
@@ -394,7 +394,7 @@ def train_targets(bench, torch, share, add):
         if name not in bench:
             continue
         value = share(name, bench[name])
-        parts = step_parts(bench, simd, size, threads)
+        parts = step_parts(bench, simd, size, threads, bench[name]["GFLOP/s"] / value)
         alone = at_peak = "-"
         if "products" in parts and parts["peak"]:
             alone = f"{parts['flops'] / (parts['products'] * 1e-3) * 1e-9 / parts['peak']:.0%}"
@@ -411,22 +411,23 @@ def train_targets(bench, torch, share, add):
             add(f"| step at (V 1024, k 4, d 64, B 256): PyTorch's best against ours, best vs best "
                 f"| {theirs / ours:.1f}x | - | - | >= 4x | {'yes' if theirs / ours >= 4 else 'no'} |")
     add("")
+    rows_of_parts = [(size, threads, step_parts(bench, simd, size, threads, None))
+                     for size in STEP_SIZES for threads in (1, 2)]
+    rows_of_parts = [r for r in rows_of_parts if r[2] and "rest" in r[2]]
+    if not rows_of_parts:
+        return
     add("Where a step's time goes, ms: the three products (`train/dense`), the softmax with the "
         "cross-entropy and its gradient (`train/part/loss`) and Adam (`train/part/optimizer`, "
         "its state hot in the caches, at the bandwidth in brackets) each run alone, and the rest: "
         "the step minus those, which holds the first layer's gather and scatter-add, the sampler "
-        "and what Adam loses in the step when the other passes have pushed its 28 bytes a "
-        "parameter out of the caches.\n")
+        "and whatever the parts cost more inside the step than alone. Each row is measured "
+        "minutes apart from the others: a slow phase of the machine lands in the rest.\n")
     add("| V | k | d | B | threads | step | products | loss | Adam (GB/s) | rest |")
     add("|---|---|---|---|---|---|---|---|---|---|")
-    for size in STEP_SIZES:
-        for threads in (1, 2):
-            parts = step_parts(bench, simd, size, threads)
-            if not parts or "rest" not in parts:
-                continue
-            add(f"| {' | '.join(str(x) for x in size)} | {threads} | {fmt(parts['step'])} | "
-                f"{fmt(parts['products'])} | {fmt(parts['loss'])} | {fmt(parts['optimizer'])} "
-                f"({fmt(parts['optimizer_gbs'])}) | {fmt(parts['rest'])} |")
+    for size, threads, parts in rows_of_parts:
+        add(f"| {' | '.join(str(x) for x in size)} | {threads} | {fmt(parts['step'])} | "
+            f"{fmt(parts['products'])} | {fmt(parts['loss'])} | {fmt(parts['optimizer'])} "
+            f"({fmt(parts['optimizer_gbs'])}) | {fmt(parts['rest'])} |")
     add("")
 
 
