@@ -198,18 +198,25 @@ def bloom_section(folder, data, lines):
 
     batch1 = lambda n: get(f"bloom/contains_batch/{split}/threads:1", n)  # noqa: E731
     batch2 = lambda n: get(f"bloom/contains_batch/{split}/threads:2", n)  # noqa: E731
-    targets = [("one key at a time, 10^5 keys (mean of hit and miss)", one_key(100_000), 1.5, "ns"),
-               ("one key at a time, 10^6 keys", one_key(1_000_000), 2.0, "ns"),
-               ("batched, 10^7 keys", batch1(10_000_000), 3.0, "ns"),
-               ("batched, 10^8 keys", batch1(100_000_000), 8.0, "ns")]
+    # Up to a 2 MiB filter the batched kernel runs the one-key test in a plain loop: beside a
+    # one-key target, it is the same test without the call into the runtime-chosen kernel.
+    targets = [("one key at a time, 10^5 keys (mean of hit and miss)", one_key(100_000), 1.5,
+                batch1(100_000)),
+               ("one key at a time, 10^6 keys", one_key(1_000_000), 2.0, batch1(1_000_000)),
+               ("batched, 10^7 keys", batch1(10_000_000), 3.0, None),
+               ("batched, 10^8 keys", batch1(100_000_000), 8.0, None)]
     speedup = ratio(batch1(100_000_000), batch2(100_000_000))
-    add("Targets, on this run's medians:\n")
-    add("| target | measured | goal | met |\n|---|---|---|---|")
-    for what, value, goal, unit in targets:
+    add("Targets, on this run's medians. \"The test without the call\": the batched column at the "
+        "same n, which below a 2 MiB filter runs the same test in a plain loop inside the kernel; "
+        "one key at a time adds the call into the kernel the CPU's instruction set chose at run "
+        "time, which a binary for any x86-64 cannot inline.\n")
+    add("| target | measured | the test without the call | goal | met |\n|---|---|---|---|---|")
+    for what, value, goal, without_call in targets:
         met = "-" if value is None else ("yes" if value <= goal else "no")
-        add(f"| {what} | {fmt(value)} {unit} | <= {goal} {unit} | {met} |")
+        reference = "-" if without_call is None else f"{fmt(without_call)} ns"
+        add(f"| {what} | {fmt(value)} ns | {reference} | <= {goal} ns | {met} |")
     met = "-" if speedup is None else ("yes" if speedup >= 1.8 else "no")
-    add(f"| batched, 10^8 keys: 2 threads against 1 | {fmt(speedup)}x | >= 1.8x | {met} |")
+    add(f"| batched, 10^8 keys: 2 threads against 1 | {fmt(speedup)}x | - | >= 1.8x | {met} |")
     add("")
     opened = {name.split("/")[1]: b for name, b in bench.items()
               if name.startswith(("bloom/open_mapped/", "bloom/load/"))}
