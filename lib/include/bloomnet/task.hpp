@@ -56,7 +56,8 @@ class TaskSampler {
 
   const TaskConfig& config() const { return config_; }
 
-  // Replaces out with sets first, first + 1, ..., first + B - 1.
+  // Replaces out with sets first, first + 1, ..., first + B - 1. A batch of 64 sets or more is
+  // drawn on the OpenMP threads (the same sets for any thread count).
   void sample(uint64_t first, size_t B, TokenBatch& out) const;
 
  private:
