@@ -363,18 +363,21 @@ def step_parts(bench, simd, size, threads, peak):
              for p in ("loss", "optimizer")]
     if step is None:
         return None
-    out = {"step": step["real_time"], "flops": 6.0 * B * d * V, "peak": peak}
+    out = {"step": step["real_time"], "flops": 6.0 * B * d * V}
     if all(dense):
         out["products"] = sum(b["real_time"] for b in dense)
     if all(parts):
         out["loss"], out["optimizer"] = (b["real_time"] for b in parts)
         out["optimizer_gbs"] = parts[1].get("GB/s")
+    if "products" in out and peak:
+        # The step's share with nothing but its products; with the parts measured too, its share
+        # with the products at 100% of the peak and everything else as measured.
+        at_peak = out["flops"] / (peak * 1e9) * 1e3
+        out["ceiling_alone"] = at_peak / out["products"]
+        if "loss" in out:
+            out["ceiling_at_peak"] = at_peak / (at_peak + out["step"] - out["products"])
     if "products" in out and "loss" in out:
         out["rest"] = out["step"] - out["products"] - out["loss"] - out["optimizer"]
-        if out["peak"]:
-            # The products at 100% of the peak, everything else as measured.
-            at_peak = out["flops"] / (out["peak"] * 1e9) * 1e3
-            out["ceiling_at_peak"] = at_peak / (at_peak + out["step"] - out["products"])
     return out
 
 
@@ -402,11 +405,8 @@ def train_targets(bench, torch, share, add):
             continue
         value = share(name, bench[name])
         parts = step_parts(bench, simd, size, threads, bench[name]["GFLOP/s"] / value)
-        alone = at_peak = "-"
-        if "products" in parts and parts["peak"]:
-            alone = f"{parts['flops'] / (parts['products'] * 1e-3) * 1e-9 / parts['peak']:.0%}"
-        if "ceiling_at_peak" in parts:
-            at_peak = f"{parts['ceiling_at_peak']:.0%}"
+        alone, at_peak = (f"{parts[c]:.0%}" if c in parts else "-"
+                          for c in ("ceiling_alone", "ceiling_at_peak"))
         add(f"| step at (V {V}, k {k}, d {d}, B {B}), {threads} thread{'s' if threads > 1 else ''} "
             f"| {value:.0%} of peak | {alone} | {at_peak} | >= {goal:.0%} | "
             f"{'yes' if value >= goal else 'no'} |")

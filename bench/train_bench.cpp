@@ -32,11 +32,17 @@ namespace {
 // Measured per (kernels, threads) before the training benchmarks run.
 std::map<std::pair<std::string, int>, double> peak_gflops;
 
-void BM_train_step(benchmark::State& state, const KernelSet* kernels, int threads) {
+// The training configuration of a benchmark with arguments (V, k, d, B).
+TrainConfig step_config(const benchmark::State& state) {
   TrainConfig config;
   config.task = {static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1))};
   config.d = static_cast<size_t>(state.range(2));
   config.batch = static_cast<size_t>(state.range(3));
+  return config;
+}
+
+void BM_train_step(benchmark::State& state, const KernelSet* kernels, int threads) {
+  TrainConfig config = step_config(state);
   config.steps = size_t{1} << 40;  // never finishes inside the benchmark
   omp_set_num_threads(threads);
   Trainer trainer(config, *kernels);
@@ -99,25 +105,22 @@ enum class Part { kLoss, kOptimizer };
 // Adam moves 28 bytes a parameter (gradient, weight and two moments read; weight and moments
 // written): its counter GB/s compares with the streaming triad of peak_bench.
 void BM_step_part(benchmark::State& state, const KernelSet* kernels, int threads, Part part) {
-  TrainConfig config;
-  config.task = {static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1))};
-  config.d = static_cast<size_t>(state.range(2));
-  config.batch = static_cast<size_t>(state.range(3));
+  const TrainConfig config = step_config(state);
   omp_set_num_threads(threads);
-  const Network net = Trainer(config, *kernels).net();  // the step's initial weights
+  Network net = Trainer(config, *kernels).net();  // the step's initial weights
   TokenBatch batch;
   TaskSampler(config.task, config.seed, Purpose::kTrainSet).sample(0, config.batch, batch);
   Activations act;
   std::vector<float> dz;
   forward_logits(net, batch, act, *kernels);
-  Network grad(net.V(), net.d()), params = net;
+  Network grad(net.V(), net.d());
   std::fill(grad.params().begin(), grad.params().end(), 1e-3f);
-  Optimizer optimizer(config.optimizer, params.params().size());
+  Optimizer optimizer(config.optimizer, net.params().size());
   auto run = [&] {
     if (part == Part::kLoss) {
       benchmark::DoNotOptimize(softmax_cross_entropy(batch, act, dz, *kernels));
     } else {
-      optimizer.step(config.lr, grad.params(), params.params(), *kernels);
+      optimizer.step(config.lr, grad.params(), net.params(), *kernels);
     }
   };
   run();  // first touch outside the timing
@@ -125,7 +128,7 @@ void BM_step_part(benchmark::State& state, const KernelSet* kernels, int threads
   for (auto _ : state) run();
   const double seconds = (omp_get_wtime() - start) / static_cast<double>(state.iterations());
   if (part == Part::kOptimizer) {
-    state.counters["GB/s"] = 28.0 * static_cast<double>(params.params().size()) / seconds * 1e-9;
+    state.counters["GB/s"] = 28.0 * static_cast<double>(net.params().size()) / seconds * 1e-9;
   }
 }
 
