@@ -127,8 +127,8 @@ RC_GTEST_PROP(Backward, gradients_match_central_finite_differences_in_double, ()
 
 // Identical bits where the instruction set fuses multiply-adds (the products are fma chains in the
 // scalar twin's order); sse2 rounds products separately and stays within 1e-5 of each tensor's
-// largest gradient. V and d reach past the GEMMs' blocks (256 of the reduction, 64 columns on
-// AVX-512), so the hidden gradient's reduction over V spans several blocks for several strips.
+// largest gradient. V and d reach past the GEMMs' blocks (512 of the reduction, 64 columns on
+// AVX-512), so the hidden gradient's reduction over V spans two blocks for several strips.
 RC_GTEST_PROP(Backward, simd_backward_matches_scalar_reference, ()) {
   const size_t V = draw<size_t>(1, 700), d = draw<size_t>(1, 160);
   const Network net =
@@ -173,8 +173,9 @@ RC_GTEST_PROP(Backward, simd_backward_matches_scalar_reference, ()) {
   }
 }
 
-// The training step's cross-entropy (softmax inside, no probabilities stored) against forward's
-// softmax followed by loss_gradient, with each kernel set: the same loss and dz, bit for bit.
+// The training step's cross-entropy (softmax inside, no probabilities stored, dz written over the
+// logits) against forward's softmax followed by loss_gradient, with each kernel set: the same loss
+// and dz, bit for bit.
 RC_GTEST_PROP(Loss, fused_cross_entropy_equals_softmax_then_loss, ()) {
   const size_t V = draw<size_t>(1, 300), d = draw<size_t>(1, 40);
   const Network net =
@@ -193,6 +194,8 @@ RC_GTEST_PROP(Loss, fused_cross_entropy_equals_softmax_then_loss, ()) {
     const double fused = softmax_cross_entropy(batch, logits, fused_dz, *kernels);
     RC_ASSERT(fused == loss);
     RC_ASSERT(prop::same_bits(fused_dz, dz));
+    RC_ASSERT(softmax_cross_entropy_in_place(batch, logits, *kernels) == loss);
+    RC_ASSERT(prop::same_bits(logits.z, dz));
   }
 }
 

@@ -1,6 +1,7 @@
 // Every SIMD kernel set this CPU runs against the scalar references, on random networks whose
 // sizes exercise full tiles and every kind of tail.
 
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -35,6 +36,48 @@ RC_GTEST_PROP(Kernels, simd_forward_matches_scalar_reference, ()) {
     scalar_kernels().network.softmax(simd.z.data(), batch.size(), V, p.data(), nullptr);
     for (size_t i = 0; i < p.size(); ++i) {
       RC_ASSERT(std::abs(simd.p[i] - p[i]) <= 4e-6f * p[i] + 1e-30f);
+    }
+  }
+}
+
+// The two products that read W_outT or dz by rows, with reductions (d for the logits, B for the
+// weight gradient) past the GEMM's blocks of 512: every block after the first continues the
+// partial sums and the column sums of the last, so the bits equal the scalar twin's one chain
+// (where the instruction set fuses; sse2 rounds each product: within 1e-5 a term of the chain).
+RC_GTEST_PROP(Kernels, simd_products_match_scalar_past_the_reduction_block, ()) {
+  // K drawn over its whole range from the first case (inRange scales with the size otherwise).
+  const size_t K = *rc::gen::resize(100, rc::gen::inRange<size_t>(1, 1101));
+  const size_t rows = draw<size_t>(1, 13), V = draw<size_t>(1, 150);
+  const size_t t0 = draw<size_t>(0, V - 1), t1 = draw<size_t>(t0 + 1, V);
+  CounterRng rng(*rc::gen::arbitrary<uint64_t>(), Purpose::kInit, 0);
+  auto values = [&](size_t n) {
+    std::vector<float> out(n);
+    for (float& x : out) x = static_cast<float>(2.0 * rng.unit() - 1.0);
+    return out;
+  };
+  // Logits: hidden (rows, K), W_outT (K, V). Weight gradient: hidden_t (rows, K), dz (K, V).
+  const std::vector<float> left = values(rows * K), right = values(K * V), bias = values(V);
+  auto run = [&](const KernelSet& kernels) {
+    std::vector<float> z(rows * V, 0.0f), dW(rows * V, 0.0f), db(V, 0.0f);
+    kernels.network.output_forward(left.data(), right.data(), bias.data(), rows, K, V, t0, t1,
+                                   z.data());
+    kernels.network.output_weight_gradient(left.data(), right.data(), K, rows, V, t0, t1, dW.data(),
+                                           db.data());
+    return std::array{z, dW, db};
+  };
+  const auto expected = run(scalar_kernels());
+  for (const KernelSet* kernels : runnable_simd_kernels()) {
+    const auto got = run(*kernels);
+    // The column sums are plain adds in increasing k on every instruction set.
+    RC_ASSERT(prop::same_bits(got[2], expected[2]));
+    for (size_t i = 0; i < 2; ++i) {
+      if (kernels->fused_multiply_add) {
+        RC_ASSERT(prop::same_bits(got[i], expected[i]));
+      } else {
+        for (size_t e = 0; e < got[i].size(); ++e) {
+          RC_ASSERT(std::abs(got[i][e] - expected[i][e]) <= 1e-5f * static_cast<float>(K + 1));
+        }
+      }
     }
   }
 }

@@ -61,4 +61,10 @@ double softmax_cross_entropy(const TokenBatch& batch, const Activations& act,
       });
 }
 
+double softmax_cross_entropy_in_place(const TokenBatch& batch, Activations& act,
+                                      const KernelSet& kernels) {
+  // The kernel reads a row's logits before it writes the row's gradient (z may be dz).
+  return softmax_cross_entropy(batch, act, act.z, kernels);
+}
+
 }  // namespace bloomnet

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <span>
 
 #include "bloomnet/error.hpp"
 #include "bloomnet/loss.hpp"
@@ -161,14 +162,17 @@ StepReport Trainer::step() {
       .loss = 0};
   sampler_.sample(static_cast<uint64_t>(step_) * config_.batch, config_.batch, batch_);
   // Cross-entropy needs no probabilities: the softmax is taken inside the loss, one pass fewer
-  // over B x V (the same bits).
+  // over B x V, and the gradient replaces the logits (the same bits).
   double loss = 0.0;
+  std::span<const float> dz;
   if (report.loss_kind == LossKind::kCrossEntropy) {
     forward_logits(net_, batch_, act_, *kernels_);
-    loss = softmax_cross_entropy(batch_, act_, dz_, *kernels_);
+    loss = softmax_cross_entropy_in_place(batch_, act_, *kernels_);
+    dz = act_.z;
   } else {
     forward(net_, batch_, act_, *kernels_);
     loss = loss_gradient(report.loss_kind, batch_, act_, dz_, *kernels_);
+    dz = dz_;
   }
   if (!std::isfinite(loss)) {
     throw Error("training diverged at step " + std::to_string(step_) + ": the " +
@@ -177,7 +181,7 @@ StepReport Trainer::step() {
   }
   // grad_'s W_in is zero between steps: its rows are cleared after each step (those of the
   // batch's tokens, a fraction of V when V is large) rather than all V x d before the next.
-  backward(net_, batch_, act_, dz_, grad_, scratch_, *kernels_, InputGradientBuffer::kZero);
+  backward(net_, batch_, act_, dz, grad_, scratch_, *kernels_, InputGradientBuffer::kZero);
   optimizer_.step(report.lr, grad_.params(), net_.params(), *kernels_);
   const size_t d = grad_.d();
   for (uint32_t t : batch_.tokens) {

@@ -131,7 +131,8 @@ struct TrainingKernels {
   // softmax (NetworkKernels) followed by loss_gradient's cross-entropy, with the probabilities
   // never stored: the same loss and dz bits as the two kernels of the same set, one pass fewer
   // over each row. members: scratch of one float per token of the batch (tokens[offsets[0],
-  // offsets[B])). z, dz: (B, V).
+  // offsets[B])). z, dz: (B, V); dz may be z (each row's logits are read before its gradient
+  // is written).
   void (*softmax_cross_entropy)(const float* z, const uint32_t* tokens, const uint32_t* offsets,
                                 size_t B, size_t V, float scale, float* dz, float* members,
                                 double* loss_out);

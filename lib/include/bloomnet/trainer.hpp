@@ -110,6 +110,7 @@ class Trainer {
   TokenBatch batch_;
   Activations act_;
   BackwardScratch scratch_;
+  // dz of the losses that read probabilities; the cross-entropy's replaces act_.z.
   std::vector<float> dz_;
 };
 

@@ -102,11 +102,13 @@ void softmax_cross_entropy(const float* z, const uint32_t* tokens, const uint32_
     float* member = members + offsets[b];
     const size_t k = offsets[b + 1] - offsets[b];
     const float q = 1.0f / static_cast<float>(k);
+    // The members' logits first: dz may be z, and the exponentials overwrite them.
+    for (size_t i = 0; i < k; ++i) member[i] = row[S[i]];
     const float zmax = *std::max_element(row, row + V);
     const float sum = exponentials(row, V, zmax, grow);
     const float log_normalizer = zmax + std::log(sum);
     double ce = 0.0;
-    for (size_t i = 0; i < k; ++i) ce -= static_cast<double>(row[S[i]]) - log_normalizer;
+    for (size_t i = 0; i < k; ++i) ce -= static_cast<double>(member[i]) - log_normalizer;
     loss_out[b] = ce / static_cast<double>(k);
     for (size_t i = 0; i < k; ++i) member[i] = (grow[S[i]] * (1.0f / sum) - q) * scale;
     for (size_t t = 0; t < V; ++t) grow[t] = grow[t] * (1.0f / sum) * scale;
