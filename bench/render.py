@@ -29,18 +29,21 @@ def load(folder, name):
 
 def rows(data):
     """{name: benchmark} for the runs (no aggregates), skipping errors. A benchmark repeated
-    (--benchmark_repetitions) is its median repetition by ns_per_key, with the fastest one's as
-    ns_per_key_min and the count as repetitions."""
+    (--benchmark_repetitions, or Repetitions() in the benchmark) is its median repetition by
+    ns_per_key (or real_time without it), with the fastest one's as ns_per_key_min (real_time_min)
+    and the count as repetitions."""
     runs = {}
     for b in (data or {}).get("benchmarks", []):
         if b.get("run_type", "iteration") == "iteration" and not b.get("error_occurred"):
-            runs.setdefault(b["name"], []).append(b)
+            # Repetitions() in the benchmark adds /repeats:N to the name; the flag does not.
+            runs.setdefault(re.sub(r"/repeats:\d+", "", b["name"]), []).append(b)
     out = {}
     for name, repeated in runs.items():
-        if len(repeated) > 1 and "ns_per_key" in repeated[0]:
-            repeated = sorted(repeated, key=lambda b: b["ns_per_key"])
+        if len(repeated) > 1:
+            key = "ns_per_key" if "ns_per_key" in repeated[0] else "real_time"
+            repeated = sorted(repeated, key=lambda b: b[key])
             row = dict(repeated[(len(repeated) - 1) // 2])
-            row["ns_per_key_min"] = repeated[0]["ns_per_key"]
+            row[key + "_min"] = repeated[0][key]
             row["repetitions"] = len(repeated)
             out[name] = row
         else:
@@ -349,6 +352,17 @@ def network_section(folder, data, fma, lines):
 STEP_SIZES = ((1024, 4, 64, 256), (4096, 8, 128, 256), (16384, 8, 256, 512))
 
 
+def repetitions(bench):
+    """How many times the repeated rows of a layer ran (1 if none was repeated)."""
+    return max((b.get("repetitions", 1) for b in bench.values()), default=1)
+
+
+def median_and_fastest(b, median, of_time):
+    """A repeated row's cell: the median as given, and of_time(its fastest real_time) in
+    brackets; a row run once, the median alone."""
+    return median + (f" ({of_time(b['real_time_min'])})" if "real_time_min" in b else "")
+
+
 def step_parts(bench, simd, size, threads, peak):
     """Where one step's time goes (ms), from the rows of one run at one size and thread count:
     the step, its three products, the loss and Adam alone, and the rest (the step minus those:
@@ -389,7 +403,10 @@ def train_targets(bench, torch, share, add):
                  and "scalar" not in n), None)
     if simd is None:
         return
-    add("Targets of the performance issue, on this run. \"Products alone\": the step's flops over "
+    add("Targets of the performance issue, on this run" +
+        (": the step's median share (its fastest repetition's in brackets); \"at best only\" "
+         "where only the fastest meets the goal" if repetitions(bench) > 1 else "") +
+        ". \"Products alone\": the step's flops over "
         "the sum of the three `train/dense` times at the same size, the share the step would have "
         "if nothing else took time. \"Products at the peak\": the share it would have if the "
         "products ran at 100% of the peak and everything else took what it takes in this run "
@@ -403,13 +420,16 @@ def train_targets(bench, torch, share, add):
         name = f"train/step/{simd}/threads:{threads}/V:{V}/k:{k}/d:{d}/B:{B}/real_time"
         if name not in bench:
             continue
-        value = share(name, bench[name])
-        parts = step_parts(bench, simd, size, threads, bench[name]["GFLOP/s"] / value)
+        b = bench[name]
+        value = share(name, b)
+        best = value * b["real_time"] / b.get("real_time_min", b["real_time"])
+        parts = step_parts(bench, simd, size, threads, b["GFLOP/s"] / value)
         alone, at_peak = (f"{parts[c]:.0%}" if c in parts else "-"
                           for c in ("ceiling_alone", "ceiling_at_peak"))
+        met = "yes" if value >= goal else "at best only" if best >= goal else "no"
+        measured = f"{value:.0%}" + (f" ({best:.0%})" if "real_time_min" in b else "")
         add(f"| step at (V {V}, k {k}, d {d}, B {B}), {threads} thread{'s' if threads > 1 else ''} "
-            f"| {value:.0%} of peak | {alone} | {at_peak} | >= {goal:.0%} | "
-            f"{'yes' if value >= goal else 'no'} |")
+            f"| {measured} of peak | {alone} | {at_peak} | >= {goal:.0%} | {met} |")
     if torch:
         rows_here = [r for r in torch["rows"] if (r["V"], r["k"], r["d"], r["B"]) == STEP_SIZES[0]]
         if rows_here:
@@ -446,7 +466,10 @@ def train_section(folder, data, torch, fma, lines):
     add("## Training step\n")
     add("`train_bench`: one step (sample, forward, cross-entropy gradient, backward, Adam); share "
         "of the FMA peak `peak_bench` measured for the same kernels and thread count in this run "
-        "(the best of its repetitions: a busy neighbour only lowers a peak).\n")
+        "(the best of its repetitions: a busy neighbour only lowers a peak)." +
+        (f" The SIMD rows ran {repetitions(bench)} times: median (and fastest) time, and the share "
+         "of both; a gap between the two is the machine's noise." if repetitions(bench) > 1 else "")
+        + "\n")
     add("| benchmark | V | k | d | B | ms | GFLOP/s | of peak |")
     add("|---|---|---|---|---|---|---|---|")
 
@@ -461,9 +484,12 @@ def train_section(folder, data, torch, fma, lines):
         b = bench[name]
         a = args_of(name)
         label = prefix(name)
+        value = share(name, b)
+        ms = median_and_fastest(b, fmt(b["real_time"]), fmt)
+        of_peak = median_and_fastest(b, fmt(value, 2),
+                                     lambda t: fmt(value * b["real_time"] / t, 2))
         add(f"| {label}/threads:{a.get('threads')} | {a.get('V', '')} | {a.get('k', '')} | "
-            f"{a.get('d', '')} | {a.get('B', '')} | {fmt(b['real_time'])} | {fmt(b.get('GFLOP/s'))} | "
-            f"{fmt(share(name, b), 2)} |")
+            f"{a.get('d', '')} | {a.get('B', '')} | {ms} | {fmt(b.get('GFLOP/s'))} | {of_peak} |")
         if name.startswith("train/step/") and "scalar" not in name:
             steps.append((a["threads"], a["B"] * a["d"] * a["V"], b["real_time"], a))
     add("")

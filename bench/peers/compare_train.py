@@ -10,6 +10,7 @@ Needs python3-torch with libopenblas0-pthread (scripts/bootstrap.sh --torch).
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 
@@ -22,20 +23,23 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def ours(bench, config, min_time):
     """Our steps at one configuration and the FMA peaks (train_bench measures them at start and
     prints each step's share), from Google Benchmark's JSON (the scalar references are left out:
-    they take seconds per step)."""
+    they take seconds per step). A step is the median of train_bench's repetitions."""
     V, k, d, B = config
     pattern = f"^train/step/[^s].*/V:{V}/k:{k}/d:{d}/B:{B}/.*$"
     out = subprocess.run(
         [bench, "--benchmark_format=json", f"--benchmark_filter={pattern}",
          f"--benchmark_min_time={min_time}"],
         check=True, capture_output=True, text=True).stdout
-    steps, peaks = {}, {}
+    repeated, peaks = {}, {}
     for b in json.loads(out)["benchmarks"]:
+        if b.get("run_type", "iteration") != "iteration":
+            continue  # Google Benchmark's mean, median, stddev of the repetitions
         name = b["name"]
         threads = int(name.split("threads:")[1].split("/")[0])
         peaks[threads] = b["GFLOP/s"] / b["peak_share"]
         V, k, d, B = (int(name.split(f"/{key}:")[1].split("/")[0]) for key in "VkdB")
-        steps[(V, k, d, B, threads)] = {"ms": 1e3 / b["steps/s"], "kernels": name.split("/")[2]}
+        repeated.setdefault((V, k, d, B, threads), []).append(1e3 / b["steps/s"])
+    steps = {key: {"ms": statistics.median(ms)} for key, ms in repeated.items()}
     return steps, peaks
 
 
