@@ -260,11 +260,11 @@ void sum_columns(const float* packed, size_t ldp, size_t width, size_t depth, bo
 // rows of Bm lie a whole vocabulary apart (a power of two, often), and tiles streaming them
 // directly thrash a few cache sets and the TLB. A block 512 deep (128 KB on AVX-512, in the L2)
 // takes a batch of 512 in one block: with two, the second block reloads the output strip the
-// first wrote, whose rows, a vocabulary apart too, have by then left the L2's few sets they share.
-// Deeper blocks also halve the hidden gradient's passes over its output. One thread at V 16384,
-// d 256, B 512 (train_bench, alternating binaries): weight gradient 20.2 / 20.1 / 20.5 -> 19.6 /
-// 19.1 / 20.0 ms, hidden gradient 20.2 / 20.7 / 20.2 / 20.3 -> 19.3 / 19.1 / 18.9 / 18.5 ms
-// (1024 deep: no better; 128: worse).
+// first wrote (its rows a vocabulary apart too, so they share a few cache sets and, presumably,
+// come back from beyond the L2). Deeper blocks also halve the hidden gradient's passes over its
+// output. One thread at V 16384, d 256, B 512 (train_bench, alternating binaries): weight
+// gradient 20.2 / 20.1 / 20.5 -> 19.6 / 19.1 / 20.0 ms, hidden gradient 20.2 / 20.7 / 20.2 / 20.3
+// -> 19.3 / 19.1 / 18.9 / 18.5 ms (1024 deep: no better; 128: worse).
 template <class Arch>
 constexpr size_t kStripWidth = GemmTile<Arch>::kCols* xsimd::batch<float, Arch>::size;
 constexpr size_t kDepth = 512;
