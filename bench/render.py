@@ -357,10 +357,16 @@ def repetitions(bench):
     return max((b.get("repetitions", 1) for b in bench.values()), default=1)
 
 
-def median_and_fastest(b, median, of_time):
-    """A repeated row's cell: the median as given, and of_time(its fastest real_time) in
-    brackets; a row run once, the median alone."""
-    return median + (f" ({of_time(b['real_time_min'])})" if "real_time_min" in b else "")
+def median_and_fastest(median, fastest):
+    """A cell: the median, and the fastest repetition's value in brackets (None for a row run
+    once: the median alone)."""
+    return median if fastest is None else f"{median} ({fastest})"
+
+
+def fastest_share(share, b):
+    """The share of the peak of a repeated row's fastest repetition, from the median's share;
+    None for a row run once."""
+    return share * b["real_time"] / b["real_time_min"] if "real_time_min" in b else None
 
 
 def step_parts(bench, simd, size, threads, peak):
@@ -422,12 +428,12 @@ def train_targets(bench, torch, share, add):
             continue
         b = bench[name]
         value = share(name, b)
-        best = value * b["real_time"] / b.get("real_time_min", b["real_time"])
+        best = fastest_share(value, b)
         parts = step_parts(bench, simd, size, threads, b["GFLOP/s"] / value)
         alone, at_peak = (f"{parts[c]:.0%}" if c in parts else "-"
                           for c in ("ceiling_alone", "ceiling_at_peak"))
-        met = "yes" if value >= goal else "at best only" if best >= goal else "no"
-        measured = f"{value:.0%}" + (f" ({best:.0%})" if "real_time_min" in b else "")
+        met = "yes" if value >= goal else "at best only" if best and best >= goal else "no"
+        measured = median_and_fastest(f"{value:.0%}", best and f"{best:.0%}")
         add(f"| step at (V {V}, k {k}, d {d}, B {B}), {threads} thread{'s' if threads > 1 else ''} "
             f"| {measured} of peak | {alone} | {at_peak} | >= {goal:.0%} | {met} |")
     if torch:
@@ -485,9 +491,9 @@ def train_section(folder, data, torch, fma, lines):
         a = args_of(name)
         label = prefix(name)
         value = share(name, b)
-        ms = median_and_fastest(b, fmt(b["real_time"]), fmt)
-        of_peak = median_and_fastest(b, fmt(value, 2),
-                                     lambda t: fmt(value * b["real_time"] / t, 2))
+        best = fastest_share(value, b)
+        ms = median_and_fastest(fmt(b["real_time"]), best and fmt(b["real_time_min"]))
+        of_peak = median_and_fastest(fmt(value, 2), best and fmt(best, 2))
         add(f"| {label}/threads:{a.get('threads')} | {a.get('V', '')} | {a.get('k', '')} | "
             f"{a.get('d', '')} | {a.get('B', '')} | {ms} | {fmt(b.get('GFLOP/s'))} | {of_peak} |")
         if name.startswith("train/step/") and "scalar" not in name:
