@@ -1,6 +1,7 @@
 // peak/multiply_add/<kernels>/threads:<n>: the FMA peak each SIMD kernel set reaches (GFLOP/s);
 // peak/triad/threads:<n>: the streaming bandwidth a = b + s c (GB/s). Every GFLOP/s and GB/s
-// figure of the other benchmarks is read against these.
+// figure of the other benchmarks is read against these. peak/core_round_trip/threads:2: a cache
+// line between two cores and back (ns), which on a VM moves with where the host puts the vCPUs.
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -23,6 +24,12 @@ void BM_triad(benchmark::State& state, int threads) {
   state.counters["GB/s"] = gbs;
 }
 
+void BM_core_round_trip(benchmark::State& state) {
+  double ns = 0.0;
+  for (auto _ : state) ns = bench::measure_core_round_trip_ns();
+  state.counters["round_trip_ns"] = ns;
+}
+
 }  // namespace
 
 void bench::register_benchmarks() {
@@ -40,6 +47,11 @@ void bench::register_benchmarks() {
   for (int threads = 1; threads <= cores; threads *= 2) {
     benchmark::RegisterBenchmark(("peak/triad/threads:" + std::to_string(threads)).c_str(),
                                  BM_triad, threads)
+        ->Iterations(1)
+        ->Unit(benchmark::kMillisecond);
+  }
+  if (cores >= 2) {
+    benchmark::RegisterBenchmark("peak/core_round_trip/threads:2", BM_core_round_trip)
         ->Iterations(1)
         ->Unit(benchmark::kMillisecond);
   }

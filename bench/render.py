@@ -401,10 +401,22 @@ def step_parts(bench, simd, size, threads, peak):
     return out
 
 
+def openblas_share(torch, size, threads, peak):
+    """The step's share of the peak were its three products as fast as OpenBLAS's sgemm alone at
+    their shapes on as many threads (compare_train.py's products) and nothing else took time."""
+    V, _, d, B = size
+    times = [r["openblas_ms"] for r in (torch or {}).get("products", [])
+             if (r["V"], r["d"], r["B"], r["threads"]) == (V, d, B, threads)]
+    if len(times) != 3:
+        return "-"
+    return f"{6.0 * B * d * V / (sum(times) * 1e-3) * 1e-9 / peak:.0%}"
+
+
 def train_targets(bench, torch, share, add):
-    """The performance issue's step targets, each with two ceilings measured in the same run: the
-    step's flops at the speed of its products alone, and its share were the products at the peak
-    and the other passes as measured (step_parts)."""
+    """The performance issue's step targets, each with three ceilings measured in the same run: the
+    step's flops at the speed of its products alone, and at the speed of OpenBLAS's sgemm at their
+    shapes, and its share were the products at the peak and the other passes as measured
+    (step_parts)."""
     simd = next((n.split("/")[2] for n in bench if n.startswith("train/step/")
                  and "scalar" not in n), None)
     if simd is None:
@@ -414,11 +426,13 @@ def train_targets(bench, torch, share, add):
          "where only the fastest meets the goal" if repetitions(bench) > 1 else "") +
         ". \"Products alone\": the step's flops over "
         "the sum of the three `train/dense` times at the same size, the share the step would have "
-        "if nothing else took time. \"Products at the peak\": the share it would have if the "
-        "products ran at 100% of the peak and everything else took what it takes in this run "
+        "if nothing else took time. \"OpenBLAS alone\": the same with the three products as fast "
+        "as OpenBLAS's sgemm at their shapes (`bench/peers/compare_train.py`, the products' table "
+        "below), the best BLAS on this machine. \"Products at the peak\": the share it would have if "
+        "the products ran at 100% of the peak and everything else took what it takes in this run "
         "(the table after this one).\n")
-    add("| target | measured | products alone | products at the peak | goal | met |\n"
-        "|---|---|---|---|---|---|")
+    add("| target | measured | products alone | OpenBLAS alone | products at the peak | goal | met |\n"
+        "|---|---|---|---|---|---|---|")
     for size, threads, goal in ((STEP_SIZES[1], 1, 0.8), (STEP_SIZES[1], 2, 0.8),
                                 (STEP_SIZES[2], 1, 0.8), (STEP_SIZES[2], 2, 0.8),
                                 (STEP_SIZES[0], 2, 0.7)):
@@ -434,15 +448,16 @@ def train_targets(bench, torch, share, add):
                           for c in ("ceiling_alone", "ceiling_at_peak"))
         met = "yes" if value >= goal else "at best only" if best and best >= goal else "no"
         measured = median_and_fastest(f"{value:.0%}", best and f"{best:.0%}")
+        openblas = openblas_share(torch, size, threads, b["GFLOP/s"] / value)
         add(f"| step at (V {V}, k {k}, d {d}, B {B}), {threads} thread{'s' if threads > 1 else ''} "
-            f"| {measured} of peak | {alone} | {at_peak} | >= {goal:.0%} | {met} |")
+            f"| {measured} of peak | {alone} | {openblas} | {at_peak} | >= {goal:.0%} | {met} |")
     if torch:
         rows_here = [r for r in torch["rows"] if (r["V"], r["k"], r["d"], r["B"]) == STEP_SIZES[0]]
         if rows_here:
             ours = min(r["bloomnet_ms"] for r in rows_here)
             theirs = min(min(r["torch_ms"].values()) for r in rows_here)
             add(f"| step at (V 1024, k 4, d 64, B 256): PyTorch's best against ours, best vs best "
-                f"| {theirs / ours:.1f}x | - | - | >= 4x | {'yes' if theirs / ours >= 4 else 'no'} |")
+                f"| {theirs / ours:.1f}x | - | - | - | >= 4x | {'yes' if theirs / ours >= 4 else 'no'} |")
     add("")
     rows_of_parts = [(size, threads, step_parts(bench, simd, size, threads, None))
                      for size in STEP_SIZES for threads in (1, 2)]
@@ -464,6 +479,27 @@ def train_targets(bench, torch, share, add):
     add("")
 
 
+def products_against_openblas(torch, fma, kernels, add):
+    """The step's three products alone, ours against OpenBLAS's sgemm (compare_train.py)."""
+    if not torch.get("products"):
+        return
+    add("The step's three dense products alone, ours (`train/dense`) against OpenBLAS's sgemm at "
+        "the same shapes and layouts (`torch.mm` into a preallocated output, on as many OpenBLAS "
+        "threads; ours also add the bias, sum the gradient's columns or apply the ReLU's mask), "
+        "each the median of 5 timings, a configuration's two sides back to back:\n")
+    add("| V | d | B | threads | product | bloomnet ms | of peak | OpenBLAS ms | of peak | "
+        "OpenBLAS / bloomnet |")
+    add("|---|---|---|---|---|---|---|---|---|---|")
+    for r in torch["products"]:
+        peak = fma.get((kernels, r["threads"]), r["peak_gflops"])
+        gflops = 2.0 * r["B"] * r["d"] * r["V"] * 1e-9
+        add(f"| {r['V']} | {r['d']} | {r['B']} | {r['threads']} | {r['product']} | "
+            f"{fmt(r['bloomnet_ms'])} | {gflops / (r['bloomnet_ms'] * 1e-3) / peak:.0%} | "
+            f"{fmt(r['openblas_ms'])} | {gflops / (r['openblas_ms'] * 1e-3) / peak:.0%} | "
+            f"{r['openblas_ms'] / r['bloomnet_ms']:.2f}x |")
+    add("")
+
+
 def train_section(folder, data, torch, fma, lines):
     bench = rows(data)
     if not bench:
@@ -476,8 +512,8 @@ def train_section(folder, data, torch, fma, lines):
         (f" The SIMD rows ran {repetitions(bench)} times: median (and fastest) time, and the share "
          "of both; a gap between the two is the machine's noise." if repetitions(bench) > 1 else "")
         + "\n")
-    add("| benchmark | V | k | d | B | ms | GFLOP/s | of peak |")
-    add("|---|---|---|---|---|---|---|---|")
+    add("| benchmark | V | k | d | B | ms | GFLOP/s | of peak | round trip ns |")
+    add("|---|---|---|---|---|---|---|---|---|")
 
     def share(name, b):
         # train/step/<kernels>/... or train/dense/<product>/<kernels>/...
@@ -495,7 +531,8 @@ def train_section(folder, data, torch, fma, lines):
         ms = median_and_fastest(fmt(b["real_time"]), best and fmt(b["real_time_min"]))
         of_peak = median_and_fastest(fmt(value, 2), best and fmt(best, 2))
         add(f"| {label}/threads:{a.get('threads')} | {a.get('V', '')} | {a.get('k', '')} | "
-            f"{a.get('d', '')} | {a.get('B', '')} | {ms} | {fmt(b.get('GFLOP/s'))} | {of_peak} |")
+            f"{a.get('d', '')} | {a.get('B', '')} | {ms} | {fmt(b.get('GFLOP/s'))} | {of_peak} | "
+            f"{fmt(b.get('round_trip_ns'))} |")
         if name.startswith("train/step/") and "scalar" not in name:
             steps.append((a["threads"], a["B"] * a["d"] * a["V"], b["real_time"], a))
     add("")
@@ -514,10 +551,13 @@ def train_section(folder, data, torch, fma, lines):
                 f"{'yes' if abs(per / ref - 1) <= 0.2 else 'no'} |")
     add("")
     if torch:
-        add("PyTorch peer (`bench/peers/compare_train.py`, PyTorch with OpenBLAS, best of three "
-            "variants; both sides of a row measured back to back):\n")
-        add("| V | k | d | B | threads | bloomnet ms | of peak | PyTorch best ms | variant | speed-up |")
-        add("|---|---|---|---|---|---|---|---|---|---|")
+        add(f"PyTorch peer (`bench/peers/compare_train.py`, PyTorch {torch.get('torch', '')} on "
+            f"{torch.get('blas', 'OpenBLAS')}; the best of three variants and, on two cores, of "
+            "torch's and OpenBLAS's thread counts (torch / OpenBLAS after the variant); both sides "
+            "of a row measured back to back):\n")
+        add("| V | k | d | B | threads | bloomnet ms | of peak | round trip ns | PyTorch best ms "
+            "| variant, threads | speed-up |")
+        add("|---|---|---|---|---|---|---|---|---|---|---|")
         # Shares against peak_bench's peak (the best of its runs), not the one train_bench measured
         # at its own start, which a busy neighbour can lower.
         best = next((b.split("/")[2] for b in bench if b.startswith("train/step/")
@@ -526,9 +566,10 @@ def train_section(folder, data, torch, fma, lines):
             peak = fma.get((best, r["threads"]), r["peak_gflops"])
             share = 6.0 * r["B"] * r["d"] * r["V"] / (r["bloomnet_ms"] * 1e-3) * 1e-9 / peak
             add(f"| {r['V']} | {r['k']} | {r['d']} | {r['B']} | {r['threads']} | "
-                f"{fmt(r['bloomnet_ms'])} | {share:.0%} | "
+                f"{fmt(r['bloomnet_ms'])} | {share:.0%} | {fmt(r.get('round_trip_ns'))} | "
                 f"{fmt(min(r['torch_ms'].values()))} | {r['torch_best']} | {r['speedup']:.2f}x |")
         add("")
+        products_against_openblas(torch, fma, best, add)
 
 
 def main():
@@ -550,7 +591,20 @@ def main():
         lines.append(f"| FMA peak, {kernels} | {threads} | {v:.0f} GFLOP/s |")
     for threads, v in sorted(triad.items()):
         lines.append(f"| streaming triad | {threads} | {v:.1f} GB/s |")
+    round_trip = next((b for name, b in rows(peak).items()
+                       if name.startswith("peak/core_round_trip/")), None)
+    if round_trip:
+        lines.append(f"| a cache line between two cores and back | 2 | "
+                     f"{round_trip['round_trip_ns']:.0f} ns |")
     lines.append("")
+    if round_trip:
+        seen = [b["round_trip_ns"] for b in [*rows(peak).values(), *rows(train).values(),
+                                             *(torch or {}).get("rows", [])]
+                if b.get("round_trip_ns") is not None]
+        lines.append("On a VM the round trip moves with where the host puts the two vCPUs (sharing "
+                     "a cache or not); two-thread training steps, whose barriers and hand-overs "
+                     "cross between the cores, show the one measured right after them beside their "
+                     f"time. In this run it ranged from {min(seen):.0f} to {max(seen):.0f} ns.\n")
     bloom_section(folder, bloom, lines)
     python_section(python, lines)
     network_section(folder, network, fma, lines)

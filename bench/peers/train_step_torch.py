@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The PyTorch peer of bloomnet's training step (bench/train_bench.cpp): the same network, loss and
-optimizer, written the three ways a researcher would write it, timed at 1 and 2 threads.
+optimizer, written the three ways a researcher would write it, timed on 1 and 2 cores.
 
   dense        nn.Linear(V, d) on the k-hot input, ReLU, nn.Linear(d, V)
   gather       W_in[S].sum(1) + b_in (a gather-sum of embedding rows), ReLU, nn.Linear(d, V)
@@ -8,16 +8,36 @@ optimizer, written the three ways a researcher would write it, timed at 1 and 2 
 
 Loss: cross-entropy against the uniform target on S, i.e. log-softmax gathered at the members and
 averaged; optimizer Adam (lr 0.01). The sets are drawn before timing. Prints one JSON object per
-(configuration, variant, threads) with milliseconds per step, or a table with --table.
+(configuration, variant, torch's and OpenBLAS's threads) with milliseconds per step, or a table
+with --table.
+time_product times the step's three dense products alone through the same BLAS (compare_train.py).
 
 Needs Debian's python3-torch and libopenblas0-pthread (scripts/bootstrap.sh --torch): without
-OpenBLAS torch falls back to the reference BLAS and is about 10x slower, which is no peer.
+OpenBLAS torch falls back to the reference BLAS and is about 10x slower, which is no peer. Two more
+ways the peer would be a strawman, both mended here: OpenBLAS keeps its own thread count, which
+torch.set_num_threads does not change (a "1 thread" step would run its products on every core), and
+an OPENBLAS_CORETYPE in the environment overrides the kernels OpenBLAS picks for the CPU (this
+machine's names Haswell: AVX2 kernels, the products 1.8x slower than with the AVX-512 ones).
 """
 import argparse
+import ctypes
+import functools
+import itertools
 import json
+import os
 import sys
 import time
 
+
+def let_openblas_choose_kernels():
+    """Removes OPENBLAS_CORETYPE from the environment, so OpenBLAS runs the kernels it picks for
+    the CPU it finds (Cooperlake, AVX-512, on this machine's AMD EPYC). OpenBLAS reads the variable
+    when it loads: this runs before torch is imported. Returns the removed value, reported beside
+    the kernels."""
+    return os.environ.pop("OPENBLAS_CORETYPE", None)
+
+
+ENVIRONMENT_CORETYPE = let_openblas_choose_kernels()
 try:
     import torch
     from torch import nn
@@ -63,19 +83,49 @@ class Bag(nn.Module):
 VARIANTS = {"dense": Dense, "gather": Gather, "embeddingbag": Bag}
 
 
-def require_openblas():
-    """Refuses to time torch on the reference BLAS: the BLAS torch loaded must be OpenBLAS."""
+@functools.cache
+def openblas():
+    """The OpenBLAS torch loaded (ctypes), or exits: the reference BLAS would be no peer."""
     a = torch.rand(64, 64)
     (a @ a).sum()
     with open("/proc/self/maps") as maps:
         loaded = {line.split()[-1] for line in maps if "blas" in line}
-    if not any("openblas" in path for path in loaded):
+    library = next((path for path in sorted(loaded) if "libopenblas" in path), None)
+    if library is None:
         sys.exit("train_step_torch: torch runs on the reference BLAS (%s); install "
                  "libopenblas0-pthread (scripts/bootstrap.sh --torch)" % ", ".join(sorted(loaded)))
+    blas = ctypes.CDLL(library)
+    blas.openblas_get_corename.restype = ctypes.c_char_p
+    blas.openblas_get_config.restype = ctypes.c_char_p
+    return blas
+
+
+def require_openblas():
+    """OpenBLAS's version and the kernels it runs ("OpenBLAS 0.3.21 ..., Cooperlake kernels"), or
+    exits."""
+    blas = openblas()
+    config, core = blas.openblas_get_config().decode(), blas.openblas_get_corename().decode()
+    kernels = f"{config}, {core} kernels"
+    if ENVIRONMENT_CORETYPE:
+        kernels += f" (OPENBLAS_CORETYPE={ENVIRONMENT_CORETYPE} in the environment, removed)"
+    return kernels
+
+
+# The (torch, OpenBLAS) thread counts that use a number of cores. On two cores a user may give both
+# libraries both (their threads then contend: each pool spins while the other works) or one of
+# them one; the peer gets the best of the three.
+THREAD_SETTINGS = {1: [(1, 1)], 2: [(2, 2), (2, 1), (1, 2)]}
+
+
+def set_threads(torch_threads, blas_threads):
+    """torch's threads and OpenBLAS's: torch.set_num_threads leaves OpenBLAS's alone."""
+    torch.set_num_threads(torch_threads)
+    openblas().openblas_set_num_threads(blas_threads)
 
 
 def time_step(variant, V, k, d, B, threads, min_seconds):
-    torch.set_num_threads(threads)
+    """Milliseconds per step with threads = (torch's, OpenBLAS's) thread counts."""
+    set_threads(*threads)
     torch.manual_seed(0)
     model = VARIANTS[variant](V, d)
     opt = torch.optim.Adam(model.parameters(), lr=0.01)
@@ -90,32 +140,55 @@ def time_step(variant, V, k, d, B, threads, min_seconds):
 
     for S in batches[:2]:
         step(S)  # warm-up: allocations, Adam state
-    steps, start = 0, time.perf_counter()
+    return milliseconds_per_call(lambda i: step(batches[i % len(batches)]), min_seconds)
+
+
+def milliseconds_per_call(call, min_seconds):
+    """call(i) for i = 0, 1, ... until min_seconds have passed and at least 3 calls: ms per call."""
+    calls, start = 0, time.perf_counter()
     while True:
-        step(batches[steps % len(batches)])
-        steps += 1
+        call(calls)
+        calls += 1
         elapsed = time.perf_counter() - start
-        if elapsed >= min_seconds and steps >= 3:
-            return 1e3 * elapsed / steps
+        if elapsed >= min_seconds and calls >= 3:
+            return 1e3 * elapsed / calls
+
+
+def time_product(product, V, d, B, threads, min_seconds):
+    """OpenBLAS's sgemm (torch.mm into a preallocated output) at the shape and in the layouts of
+    one of the step's three products as train_bench times them alone (train/dense): the hidden
+    layer h (B x d) and its transpose (d x B), the output weights W_outT (d x V), the logits'
+    gradient dz (B x V). Plain products: ours also add the bias, sum dz's columns or apply the
+    ReLU's mask, work this side leaves out. Milliseconds per product (the first call untimed) on
+    `threads` OpenBLAS threads."""
+    set_threads(1, threads)
+    torch.manual_seed(0)
+    h, h_t, W_outT, dz = torch.rand(B, d), torch.rand(d, B), torch.rand(d, V), torch.rand(B, V)
+    a, b = {"logits": (h, W_outT), "weight_gradient": (h_t, dz),
+            "hidden_gradient": (dz, W_outT.t())}[product]
+    out = torch.empty(a.shape[0], b.shape[1])
+    torch.mm(a, b, out=out)
+    return milliseconds_per_call(lambda _: torch.mm(a, b, out=out), min_seconds)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--threads", default="1,2", help="cores: 1, 2 or both")
     parser.add_argument("--min-seconds", type=float, default=1.0)
     parser.add_argument("--configs", default="all", help="all, or indices such as 0,1")
     parser.add_argument("--table", action="store_true")
     args = parser.parse_args()
     configs = CONFIGS if args.configs == "all" else [CONFIGS[int(i)] for i in args.configs.split(",")]
-    require_openblas()
+    blas = require_openblas()
     for V, k, d, B in configs:
-        for threads in (int(t) for t in args.threads.split(",")):
-            for variant in VARIANTS:
+        for cores in (int(t) for t in args.threads.split(",")):
+            for threads, variant in itertools.product(THREAD_SETTINGS[cores], VARIANTS):
                 ms = time_step(variant, V, k, d, B, threads, args.min_seconds)
-                row = {"V": V, "k": k, "d": d, "B": B, "threads": threads,
-                       "variant": variant, "ms_per_step": ms, "torch": torch.__version__}
+                row = {"V": V, "k": k, "d": d, "B": B, "torch_threads": threads[0],
+                       "blas_threads": threads[1], "variant": variant, "ms_per_step": ms,
+                       "torch": torch.__version__, "blas": blas}
                 if args.table:
-                    print(f"V={V:6d} k={k} d={d:4d} B={B:4d} threads={threads} "
+                    print(f"V={V:6d} k={k} d={d:4d} B={B:4d} threads={threads[0]}/{threads[1]} "
                           f"{variant:13s} {ms:9.3f} ms/step", flush=True)
                 else:
                     print(json.dumps(row), flush=True)
