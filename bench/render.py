@@ -459,6 +459,20 @@ def train_targets(bench, torch, share, add):
             add(f"| step at (V 1024, k 4, d 64, B 256): PyTorch's best against ours, best vs best "
                 f"| {theirs / ours:.1f}x | - | - | - | >= 4x | {'yes' if theirs / ours >= 4 else 'no'} |")
     add("")
+    if torch and rows_here:
+        # The fastest a step could be with nothing but its parts taking time: the bound the 4x
+        # against PyTorch meets or not before any overhead of ours.
+        sums = [(sum(parts[p] for p in ("products", "loss", "optimizer")), threads)
+                for threads in (1, 2)
+                for parts in [step_parts(bench, simd, STEP_SIZES[0], threads, None)]
+                if parts and "loss" in parts and "products" in parts]
+        if sums:
+            fastest, threads = min(sums)
+            add(f"At (V 1024, k 4, d 64, B 256) the step's parts alone (the products, the loss and "
+                f"Adam, the next table) sum to {fmt(fastest)} ms on {threads} thread"
+                f"{'s' if threads > 1 else ''}, the fastest a step could be with nothing else "
+                f"taking time: against PyTorch's best, {fmt(theirs)} ms, at most "
+                f"{theirs / fastest:.1f}x.\n")
     rows_of_parts = [(size, threads, step_parts(bench, simd, size, threads, None))
                      for size in STEP_SIZES for threads in (1, 2)]
     rows_of_parts = [r for r in rows_of_parts if r[2] and "rest" in r[2]]
