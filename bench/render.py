@@ -85,14 +85,23 @@ def ns(b, counter):
 
 
 def peaks(data):
-    fma, triad = {}, {}
+    """peak_bench's limits: FMA peaks by (kernels, threads), triads by threads, and the cores'
+    round trip (ns; None without the row)."""
+    fma, triad, round_trip = {}, {}, None
     for name, b in rows(data).items():
         threads = args_of(name).get("threads")
         if name.startswith("peak/multiply_add/"):
             fma[(name.split("/")[2], threads)] = b["GFLOP/s"]
         elif name.startswith("peak/triad/"):
             triad[threads] = b["GB/s"]
-    return fma, triad
+        elif name.startswith("peak/core_round_trip/"):
+            round_trip = b["round_trip_ns"]
+    return fma, triad, round_trip
+
+
+def share_of_peak(flops, ms, peak):
+    """The share of a peak (GFLOP/s) that flops done in ms milliseconds reach."""
+    return flops / (ms * 1e-3) * 1e-9 / peak
 
 
 def ns_per_key_table(add, by, sizes, columns):
@@ -409,7 +418,7 @@ def openblas_share(torch, size, threads, peak):
              if (r["V"], r["d"], r["B"], r["threads"]) == (V, d, B, threads)]
     if len(times) != 3:
         return "-"
-    return f"{6.0 * B * d * V / (sum(times) * 1e-3) * 1e-9 / peak:.0%}"
+    return f"{share_of_peak(6.0 * B * d * V, sum(times), peak):.0%}"
 
 
 def train_targets(bench, torch, share, add):
@@ -451,15 +460,15 @@ def train_targets(bench, torch, share, add):
         openblas = openblas_share(torch, size, threads, b["GFLOP/s"] / value)
         add(f"| step at (V {V}, k {k}, d {d}, B {B}), {threads} thread{'s' if threads > 1 else ''} "
             f"| {measured} of peak | {alone} | {openblas} | {at_peak} | >= {goal:.0%} | {met} |")
-    if torch:
-        rows_here = [r for r in torch["rows"] if (r["V"], r["k"], r["d"], r["B"]) == STEP_SIZES[0]]
-        if rows_here:
-            ours = min(r["bloomnet_ms"] for r in rows_here)
-            theirs = min(min(r["torch_ms"].values()) for r in rows_here)
-            add(f"| step at (V 1024, k 4, d 64, B 256): PyTorch's best against ours, best vs best "
-                f"| {theirs / ours:.1f}x | - | - | - | >= 4x | {'yes' if theirs / ours >= 4 else 'no'} |")
+    rows_here = [r for r in (torch or {}).get("rows", [])
+                 if (r["V"], r["k"], r["d"], r["B"]) == STEP_SIZES[0]]
+    if rows_here:
+        ours = min(r["bloomnet_ms"] for r in rows_here)
+        theirs = min(min(r["torch_ms"].values()) for r in rows_here)
+        add(f"| step at (V 1024, k 4, d 64, B 256): PyTorch's best against ours, best vs best "
+            f"| {theirs / ours:.1f}x | - | - | - | >= 4x | {'yes' if theirs / ours >= 4 else 'no'} |")
     add("")
-    if torch and rows_here:
+    if rows_here:
         # The fastest a step could be with nothing but its parts taking time: the bound the 4x
         # against PyTorch meets or not before any overhead of ours.
         sums = [(sum(parts[p] for p in ("products", "loss", "optimizer")), threads)
@@ -506,10 +515,10 @@ def products_against_openblas(torch, fma, kernels, add):
     add("|---|---|---|---|---|---|---|---|---|---|")
     for r in torch["products"]:
         peak = fma.get((kernels, r["threads"]), r["peak_gflops"])
-        gflops = 2.0 * r["B"] * r["d"] * r["V"] * 1e-9
+        ours, theirs = (share_of_peak(2.0 * r["B"] * r["d"] * r["V"], r[side], peak)
+                        for side in ("bloomnet_ms", "openblas_ms"))
         add(f"| {r['V']} | {r['d']} | {r['B']} | {r['threads']} | {r['product']} | "
-            f"{fmt(r['bloomnet_ms'])} | {gflops / (r['bloomnet_ms'] * 1e-3) / peak:.0%} | "
-            f"{fmt(r['openblas_ms'])} | {gflops / (r['openblas_ms'] * 1e-3) / peak:.0%} | "
+            f"{fmt(r['bloomnet_ms'])} | {ours:.0%} | {fmt(r['openblas_ms'])} | {theirs:.0%} | "
             f"{r['openblas_ms'] / r['bloomnet_ms']:.2f}x |")
     add("")
 
@@ -578,7 +587,7 @@ def train_section(folder, data, torch, fma, lines):
                      and "scalar" not in b), None)
         for r in torch["rows"]:
             peak = fma.get((best, r["threads"]), r["peak_gflops"])
-            share = 6.0 * r["B"] * r["d"] * r["V"] / (r["bloomnet_ms"] * 1e-3) * 1e-9 / peak
+            share = share_of_peak(6.0 * r["B"] * r["d"] * r["V"], r["bloomnet_ms"], peak)
             add(f"| {r['V']} | {r['k']} | {r['d']} | {r['B']} | {r['threads']} | "
                 f"{fmt(r['bloomnet_ms'])} | {share:.0%} | {fmt(r.get('round_trip_ns'))} | "
                 f"{fmt(min(r['torch_ms'].values()))} | {r['torch_best']} | {r['speedup']:.2f}x |")
@@ -592,7 +601,7 @@ def main():
     folder, out = sys.argv[1], sys.argv[2]
     peak, bloom, network, train, torch, python = (
         load(folder, n) for n in ("peak", "bloom", "network", "train", "torch", "python"))
-    fma, triad = peaks(peak)
+    fma, triad, round_trip = peaks(peak)
     lines = ["# bloomnet benchmarks\n"]
     context = (bloom or network or train or peak or {}).get("context", {})
     lines.append(f"Written by `bench/run.sh` on {context.get('host_name', '?')} "
@@ -605,16 +614,13 @@ def main():
         lines.append(f"| FMA peak, {kernels} | {threads} | {v:.0f} GFLOP/s |")
     for threads, v in sorted(triad.items()):
         lines.append(f"| streaming triad | {threads} | {v:.1f} GB/s |")
-    round_trip = next((b for name, b in rows(peak).items()
-                       if name.startswith("peak/core_round_trip/")), None)
-    if round_trip:
-        lines.append(f"| a cache line between two cores and back | 2 | "
-                     f"{round_trip['round_trip_ns']:.0f} ns |")
+    if round_trip is not None:
+        lines.append(f"| a cache line between two cores and back | 2 | {round_trip:.0f} ns |")
     lines.append("")
-    if round_trip:
-        seen = [b["round_trip_ns"] for b in [*rows(peak).values(), *rows(train).values(),
-                                             *(torch or {}).get("rows", [])]
-                if b.get("round_trip_ns") is not None]
+    if round_trip is not None:
+        seen = [round_trip] + [b["round_trip_ns"] for b in [*rows(train).values(),
+                                                            *(torch or {}).get("rows", [])]
+                               if b.get("round_trip_ns") is not None]
         lines.append("On a VM the round trip moves with where the host puts the two vCPUs (sharing "
                      "a cache or not); two-thread training steps, whose barriers and hand-overs "
                      "cross between the cores, show the one measured right after them beside their "
