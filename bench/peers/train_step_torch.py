@@ -16,8 +16,7 @@ Needs Debian's python3-torch and libopenblas0-pthread (scripts/bootstrap.sh --to
 OpenBLAS torch falls back to the reference BLAS and is about 10x slower, which is no peer. Two more
 ways the peer would be a strawman, both mended here: OpenBLAS keeps its own thread count, which
 torch.set_num_threads does not change (a "1 thread" step would run its products on every core), and
-an OPENBLAS_CORETYPE in the environment overrides the kernels OpenBLAS picks for the CPU (this
-machine's names Haswell: AVX2 kernels, the products 1.8x slower than with the AVX-512 ones).
+OpenBLAS's kernels: see choose_openblas_kernels.
 """
 import argparse
 import ctypes
@@ -25,19 +24,42 @@ import functools
 import itertools
 import json
 import os
+import subprocess
 import sys
 import time
 
 
-def let_openblas_choose_kernels():
-    """Removes OPENBLAS_CORETYPE from the environment, so OpenBLAS runs the kernels it picks for
-    the CPU it finds (Cooperlake, AVX-512, on this machine's AMD EPYC). OpenBLAS reads the variable
-    when it loads: this runs before torch is imported. Returns the removed value, reported beside
-    the kernels."""
-    return os.environ.pop("OPENBLAS_CORETYPE", None)
+# OpenBLAS's kernels for x86-64, widest first, with the CPU flags each needs (OpenBLAS 0.3.21's
+# names; Cooperlake's sgemm is SkylakeX's, plus bfloat16 routines).
+KERNELS_BY_FLAGS = [
+    ("Cooperlake", {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx512_bf16"}),
+    ("SkylakeX", {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"}),
+    ("Haswell", {"avx2", "fma"}),
+]
 
 
-ENVIRONMENT_CORETYPE = let_openblas_choose_kernels()
+def choose_openblas_kernels():
+    """Sets OPENBLAS_CORETYPE to the widest kernels this CPU's flags allow, before torch loads
+    OpenBLAS (which reads the variable once, as it loads). OpenBLAS alone picks its kernels from the
+    CPU's model number, and 0.3.21 predates CPUs it runs on: on this project's Intel Xeon (family 6,
+    model 207) it falls back to Prescott's SSE3 kernels, sgemm 4x slower than with SkylakeX's
+    AVX-512 ones. And a variable already in the environment may hold it back (an earlier machine
+    of ours set Haswell, AVX2, on an AMD EPYC with AVX-512). Returns (the environment's value or
+    None, the value set or None: no /proc/cpuinfo, or none of the kernels above fits)."""
+    found = os.environ.pop("OPENBLAS_CORETYPE", None)
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            flags = next((set(line.split(":", 1)[1].split()) for line in cpuinfo
+                          if line.startswith("flags")), set())
+    except OSError:
+        flags = set()
+    chosen = next((name for name, needs in KERNELS_BY_FLAGS if needs <= flags), None)
+    if chosen is not None:
+        os.environ["OPENBLAS_CORETYPE"] = chosen
+    return found, chosen
+
+
+ENVIRONMENT_CORETYPE, CHOSEN_CORETYPE = choose_openblas_kernels()
 try:
     import torch
     from torch import nn
@@ -84,8 +106,8 @@ VARIANTS = {"dense": Dense, "gather": Gather, "embeddingbag": Bag}
 
 
 @functools.cache
-def openblas():
-    """The OpenBLAS torch loaded (ctypes), or exits: the reference BLAS would be no peer."""
+def openblas_path():
+    """The OpenBLAS library torch loaded, or exits: the reference BLAS would be no peer."""
     a = torch.rand(64, 64)
     (a @ a).sum()
     with open("/proc/self/maps") as maps:
@@ -94,21 +116,42 @@ def openblas():
     if library is None:
         sys.exit("train_step_torch: torch runs on the reference BLAS (%s); install "
                  "libopenblas0-pthread (scripts/bootstrap.sh --torch)" % ", ".join(sorted(loaded)))
-    blas = ctypes.CDLL(library)
+    return library
+
+
+@functools.cache
+def openblas():
+    """torch's OpenBLAS through ctypes."""
+    blas = ctypes.CDLL(openblas_path())
     blas.openblas_get_corename.restype = ctypes.c_char_p
     blas.openblas_get_config.restype = ctypes.c_char_p
     return blas
 
 
+def kernels_openblas_picks_alone():
+    """The kernels the same OpenBLAS picks with no OPENBLAS_CORETYPE, loaded in a fresh process
+    (the variable only counts as the library loads)."""
+    env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_CORETYPE"}
+    probe = ("import ctypes, sys; blas = ctypes.CDLL(sys.argv[1]); "
+             "blas.openblas_get_corename.restype = ctypes.c_char_p; "
+             "print(blas.openblas_get_corename().decode())")
+    run = subprocess.run([sys.executable, "-c", probe, openblas_path()], env=env,
+                         capture_output=True, text=True, check=False)
+    return run.stdout.strip() if run.returncode == 0 else "unknown"
+
+
 def require_openblas():
-    """OpenBLAS's version and the kernels it runs ("OpenBLAS 0.3.21 ..., Cooperlake kernels"), or
-    exits."""
+    """OpenBLAS's version and the kernels it runs ("OpenBLAS 0.3.21 ..., SkylakeX kernels (...)"),
+    or exits."""
     blas = openblas()
     config, core = blas.openblas_get_config().decode(), blas.openblas_get_corename().decode()
-    kernels = f"{config}, {core} kernels"
-    if ENVIRONMENT_CORETYPE:
-        kernels += f" (OPENBLAS_CORETYPE={ENVIRONMENT_CORETYPE} in the environment, removed)"
-    return kernels
+    notes = []
+    if CHOSEN_CORETYPE:
+        notes.append(f"OPENBLAS_CORETYPE={CHOSEN_CORETYPE}, the widest this CPU's flags allow; "
+                     f"OpenBLAS alone picks {kernels_openblas_picks_alone()}")
+    if ENVIRONMENT_CORETYPE and ENVIRONMENT_CORETYPE != CHOSEN_CORETYPE:
+        notes.append(f"OPENBLAS_CORETYPE={ENVIRONMENT_CORETYPE} in the environment, replaced")
+    return f"{config}, {core} kernels" + (f" ({'; '.join(notes)})" if notes else "")
 
 
 # The (torch, OpenBLAS) thread counts that use a number of cores. On two cores a user may give both
