@@ -605,7 +605,7 @@ def train_section(folder, data, torch, fma, lines):
         add("| V | k | d | B | threads | bloomnet ms | of peak | round trip ns | PyTorch best ms "
             "| variant, threads | speed-up |")
         add("|---|---|---|---|---|---|---|---|---|---|---|")
-        best = next((b.split("/")[2] for b in bench if b.startswith("train/step/")
+        best = next((step_kernels(b) for b in bench if b.startswith("train/step/")
                      and "scalar" not in b), None)
         for r in torch["rows"]:
             peak = fma.get((best, r["threads"]), r["peak_gflops"])

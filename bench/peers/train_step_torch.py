@@ -38,6 +38,11 @@ KERNELS_BY_FLAGS = [
 ]
 
 
+def widest_kernels(flags):
+    """The widest of KERNELS_BY_FLAGS a CPU with these /proc/cpuinfo flags runs, or None."""
+    return next((name for name, needs in KERNELS_BY_FLAGS if needs <= set(flags)), None)
+
+
 def choose_openblas_kernels():
     """Sets OPENBLAS_CORETYPE to the widest kernels this CPU's flags allow, before torch loads
     OpenBLAS (which reads the variable once, as it loads). OpenBLAS alone picks its kernels from the
@@ -49,11 +54,11 @@ def choose_openblas_kernels():
     found = os.environ.pop("OPENBLAS_CORETYPE", None)
     try:
         with open("/proc/cpuinfo") as cpuinfo:
-            flags = next((set(line.split(":", 1)[1].split()) for line in cpuinfo
-                          if line.startswith("flags")), set())
+            flags = next((line.split(":", 1)[1].split() for line in cpuinfo
+                          if line.startswith("flags")), [])
     except OSError:
-        flags = set()
-    chosen = next((name for name, needs in KERNELS_BY_FLAGS if needs <= flags), None)
+        flags = []
+    chosen = widest_kernels(flags)
     if chosen is not None:
         os.environ["OPENBLAS_CORETYPE"] = chosen
     return found, chosen
