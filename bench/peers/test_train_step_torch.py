@@ -1,12 +1,15 @@
 """The PyTorch peer runs the OpenBLAS kernels it chose (train_step_torch.choose_openblas_kernels):
 the widest the CPU's flags allow, set before torch loads OpenBLAS. Run by CTest
 (bench.peer_runs_the_widest_openblas_kernels) with pytest."""
+import importlib.util
 import os
 import sys
 
 import pytest
 
-pytest.importorskip("torch")  # scripts/bootstrap.sh --torch; scripts/test.sh installs it
+# Not importorskip: importing torch here would load OpenBLAS before the peer chose its kernels.
+if importlib.util.find_spec("torch") is None:  # scripts/test.sh installs it
+    pytest.skip("PyTorch is not installed: scripts/bootstrap.sh --torch", allow_module_level=True)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train_step_torch  # noqa: E402  (the peer, beside this file)
 
