@@ -104,6 +104,12 @@ def step_kernels(name):
     return name.split("/")[2 if name.startswith("train/step/") else 3]
 
 
+def simd_step_kernels(bench):
+    """The SIMD kernels train_bench's steps ran (rows by name), or None."""
+    return next((step_kernels(name) for name in bench if name.startswith("train/step/")
+                 and "scalar" not in name), None)
+
+
 def best_peaks(fma, train, torch):
     """The FMA peak of each (kernels, threads): the best this run measured, by peak_bench and by
     train_bench and compare_train.py as they start (a row's GFLOP/s over its peak_share: they
@@ -111,17 +117,15 @@ def best_peaks(fma, train, torch):
     lowers a peak, and on a shared VM the clock has moved by half between two programs of one run.
     Returns the best peaks and, for each, what every program measured."""
     seen = {key: {"peak_bench": value} for key, value in fma.items()}
-    steps = [name for name in rows(train) if name.startswith("train/step/")
-             and "scalar" not in name]
+    simd = simd_step_kernels(rows(train))
     for name, b in rows(train).items():
         if b.get("peak_share") and "GFLOP/s" in b:
             key = (step_kernels(name), args_of(name).get("threads"))
             seen.setdefault(key, {})["train_bench"] = b["GFLOP/s"] / b["peak_share"]
-    if steps:
+    if simd:
         # compare_train.py runs train_bench's best kernels.
         for threads, value in (torch or {}).get("peaks", {}).items():
-            key = (step_kernels(steps[0]), int(threads))
-            seen.setdefault(key, {})["compare_train.py"] = value
+            seen.setdefault((simd, int(threads)), {})["compare_train.py"] = value
     return {key: max(by.values()) for key, by in seen.items()}, seen
 
 
@@ -452,8 +456,7 @@ def train_targets(bench, torch, share, add):
     step's flops at the speed of its products alone, and at the speed of OpenBLAS's sgemm at their
     shapes, and its share were the products at the peak and the other passes as measured
     (step_parts)."""
-    simd = next((n.split("/")[2] for n in bench if n.startswith("train/step/")
-                 and "scalar" not in n), None)
+    simd = simd_step_kernels(bench)
     if simd is None:
         return
     add("Targets of the performance issue, on this run" +
@@ -605,8 +608,7 @@ def train_section(folder, data, torch, fma, lines):
         add("| V | k | d | B | threads | bloomnet ms | of peak | round trip ns | PyTorch best ms "
             "| variant, threads | speed-up |")
         add("|---|---|---|---|---|---|---|---|---|---|---|")
-        best = next((step_kernels(b) for b in bench if b.startswith("train/step/")
-                     and "scalar" not in b), None)
+        best = simd_step_kernels(bench)
         for r in torch["rows"]:
             peak = fma.get((best, r["threads"]), r["peak_gflops"])
             share = share_of_peak(6.0 * r["B"] * r["d"] * r["V"], r["bloomnet_ms"], peak)
