@@ -23,8 +23,8 @@ void add_report_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("report", "Run the study and write REPORT.md");
   cmd->add_option("--out", r.out, "Report directory")->capture_default_str();
   add_choice(cmd, "--scale", r.scale,
-             "How much of the study: quick (about a minute), default (under 15 minutes), full "
-             "(about an hour on 2 cores, the committed reference)");
+             "How much of the study, timed on 2 cores: quick (under a minute), default (8 to 27 "
+             "minutes by machine), full (47 minutes on an AMD EPYC, the committed reference)");
   cmd->add_flag_callback(
       "--quick", [options] { options->report.scale = StudyScale::kQuick; }, "--scale quick");
   cmd->add_flag_callback(

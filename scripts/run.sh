@@ -6,10 +6,11 @@
 # the verdicts and where REPORT.md and its figures are.
 #   scripts/run.sh                  the default scale: the width study and its laws, the
 #                                   budget and the ablation on a smaller grid, with intervals
-#                                   (about 8 minutes on 2 cores) into reports/latest
-#   scripts/run.sh --full           the whole study (47 minutes on 2 cores): what
+#                                   (27 minutes on 2 cores of an Intel Xeon VM; 7.5 on an
+#                                   AMD EPYC's) into reports/latest
+#   scripts/run.sh --full           the whole study (47 minutes on the AMD EPYC): what
 #                                   reports/reference holds
-#   scripts/run.sh --quick          every stage tiny (about 25 s)
+#   scripts/run.sh --quick          every stage tiny (37 s on the Xeon)
 #   BLOOMNET_REPORT_DIR=DIR scripts/run.sh   another destination
 # Further options go to `bloomnet report` (see bloomnet report --help). Sweep points run two
 # side by side (--jobs 2): a small network cannot use both cores alone.

@@ -4,8 +4,9 @@
 # tests run rather than skip), clang-tidy, the suite again under AddressSanitizer +
 # UndefinedBehaviorSanitizer (preset asan, which names the tests it leaves out and why), and
 # every fuzz target for BLOOMNET_FUZZ_SECONDS seconds each (default 45) from its committed
-# corpus. Tests run one at a time: most run OpenMP on every core, and two such tests side by side
-# spin in each other's barriers (seen: the reference training run took 4x as long).
+# corpus. Tests run one at a time: most run OpenMP on every core, and two such tests side by
+# side spin in each other's barriers (seen with ctest -j 2: the release suite took no less time,
+# its reference training run 4x and its interrupted one 7x as long as alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --torch

@@ -71,9 +71,9 @@ ScaleGrid grid_of(StudyScale scale) {
               .ablation = true,
               .variants = true};
     case StudyScale::kDefault:
-      // Under 15 minutes on 2 cores: the width sweep as the full scale's, its laws, the budget
-      // and the loss ablation on two seeds; the k and V scaling and the task variants are the
-      // full scale's alone.
+      // 8 to 27 minutes on 2 cores, by machine: the width sweep as the full scale's, its laws, the
+      // budget and the loss ablation on two seeds; the k and V scaling and the task variants are
+      // the full scale's alone.
       return {.seeds = 3,
               .study_seeds = 2,
               .reference_steps = 20000,
