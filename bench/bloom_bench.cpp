@@ -11,6 +11,9 @@
 // and hits interleaved, through the batched test that keeps memory requests in flight), and for
 // the SIMD split-block filter insert_batch / contains_batch on 1 and 2 threads (the library's
 // split: by key for tests, by block for inserts).
+// bloom/block_reads/<way>/n:<keys>/threads:<t>: the blocks the batched test reads at 10^7 and
+// 10^8 keys, read with nothing tested (plain, or requested 32 or 128 keys ahead): what the memory
+// alone costs under the batched test.
 // bloom/open_mapped/splitblock and bloom/load/splitblock: a 1 GiB filter file opened by memory
 // map or read whole, and one key answered.
 // peer/<operation>/libbloom: the same insert and contains through Debian's libbloom 1.6 (murmur2,
@@ -20,6 +23,7 @@
 #include <omp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -29,6 +33,7 @@
 
 #include "bloomnet/bloom_filter.hpp"
 #include "bloomnet/filter_files.hpp"
+#include "bloomnet/kernels.hpp"
 #include "bloomnet/random.hpp"
 #include "bloomnet/split_block_filter.hpp"
 #include "register.hpp"
@@ -167,6 +172,53 @@ void BM_split_contains_batch(benchmark::State& state, const KernelSet* kernels) 
   state.counters["fpr"] = static_cast<double>(false_positives) / static_cast<double>(n);
 }
 
+// The memory under the batched test: the blocks of the same keys in the same filter (its
+// memory, its huge pages), read and folded together with nothing tested, split by key over the
+// same threads. Two ways: a plain loop, whose loads the core overlaps as far as its out-of-order
+// window reaches, and each key's block requested `ahead` keys before it is read, its address
+// kept in a ring, as the batched test does past 2 MiB.
+void BM_split_block_reads(benchmark::State& state, size_t ahead) {
+  const auto n = static_cast<size_t>(state.range(0));
+  const std::vector<uint64_t>& keys = keys_for(n);
+  SplitBlockFilter filter = split_block(n, simd_kernels());
+  filter.insert(std::span(keys).first(n));
+  const auto* words = reinterpret_cast<const uint64_t*>(filter.words().data());
+  const size_t blocks = filter.blocks();
+  const uint64_t seed = filter.seed();
+  auto block = [&](size_t i) {
+    return words + 4 * ((block_hash(keys[i], seed) >> 32) * blocks >> 32);
+  };
+  auto fold = [](const uint64_t* at) { return at[0] ^ at[1] ^ at[2] ^ at[3]; };
+  uint64_t folded = 0;
+  for (auto _ : state) {
+#pragma omp parallel num_threads(threads_of(state)) reduction(^ : folded)
+    {
+      const size_t threads = omp_get_num_threads(), me = omp_get_thread_num();
+      const size_t first = keys.size() * me / threads, end = keys.size() * (me + 1) / threads;
+      if (ahead == 0) {
+        for (size_t i = first; i < end; ++i) folded ^= fold(block(i));
+      } else {
+        std::vector<const uint64_t*> ring(ahead);
+        const size_t mask = ahead - 1;  // a power of two: the ring index is a mask
+        for (size_t i = first; i < std::min(end, first + ahead); ++i) {
+          ring[i & mask] = block(i);
+          __builtin_prefetch(ring[i & mask]);
+        }
+        for (size_t i = first; i < end; ++i) {
+          folded ^= fold(ring[i & mask]);
+          if (i + ahead < end) {
+            ring[i & mask] = block(i + ahead);
+            __builtin_prefetch(ring[i & mask]);
+          }
+        }
+      }
+    }
+    benchmark::DoNotOptimize(folded);
+  }
+  count_keys(state, keys.size());
+  describe_filter(state, static_cast<double>(filter.bits()) / 8.0, n);
+}
+
 // --- opening a filter file: mapped against loaded ---------------------------------------------
 
 // A split-block filter file of `blocks` blocks in the temporary directory, written once, removed
@@ -286,6 +338,14 @@ void bench::register_benchmarks() {
                                        BM_split_contains, kernels, false));
     batched(benchmark::RegisterBenchmark(("bloom/contains_batch/" + variant).c_str(),
                                          BM_split_contains_batch, kernels));
+  }
+  for (const size_t ahead : {size_t{0}, size_t{32}, size_t{128}}) {
+    const std::string way = ahead == 0 ? "plain" : "ahead_" + std::to_string(ahead);
+    benchmark::RegisterBenchmark(("bloom/block_reads/" + way).c_str(), BM_split_block_reads, ahead)
+        ->ArgNames({"n", "threads"})
+        ->ArgsProduct({{10'000'000, 100'000'000}, {1, 2}})
+        ->Unit(benchmark::kNanosecond)
+        ->UseRealTime();
   }
   for (const bool mapped : {true, false}) {
     // 2^25 blocks: a 1 GiB filter.
