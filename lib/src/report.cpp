@@ -71,9 +71,9 @@ ScaleGrid grid_of(StudyScale scale) {
               .ablation = true,
               .variants = true};
     case StudyScale::kDefault:
-      // 8 to 27 minutes on 2 cores, by machine: the width sweep as the full scale's, its laws, the
-      // budget and the loss ablation on two seeds; the k and V scaling and the task variants are
-      // the full scale's alone.
+      // The width sweep as the full scale's, its laws, the budget and the loss ablation on two
+      // seeds; the k and V scaling and the task variants are the full scale's alone. (Its time on
+      // 2 cores, which differs by machine, is README's and `bloomnet report --help`'s.)
       return {.seeds = 3,
               .study_seeds = 2,
               .reference_steps = 20000,
