@@ -559,6 +559,75 @@ def train_targets(bench, torch, share, add):
             f"{fmt(parts['products'])} | {fmt(parts['loss'])} | {fmt(parts['optimizer'])} "
             f"({fmt(parts['optimizer_gbs'])}) | {fmt(parts['rest'])} |")
     add("")
+    phases_inside_steps(bench, simd, add)
+
+
+PHASES = ("sample", "forward", "loss", "backward", "optimizer", "clear")
+
+
+def parts_alone(bench, simd, size, threads, names):
+    """ms of the named parts of a step timed alone (train/dense/<product>, train/part/<pass>) at
+    one size and thread count, summed; None if one is missing."""
+    V, k, d, B = size
+    found = [bench.get(f"train/{n}/{simd}/threads:{threads}/V:{V}"
+                       f"{'' if n.startswith('dense/') else f'/k:{k}'}/d:{d}/B:{B}/real_time")
+             for n in names]
+    return sum(b["real_time"] for b in found) if all(found) else None
+
+
+def phases_inside_steps(bench, simd, add):
+    """The step's phases timed inside the steps (train_bench's phase_ms counters of the median
+    repetition), each beside the same part timed alone where one is: the products of forward and
+    backward, the loss, Adam."""
+    table = []
+    for size in STEP_SIZES:
+        V, k, d, B = size
+        for threads in (1, 2):
+            step = bench.get(f"train/step/{simd}/threads:{threads}/V:{V}/k:{k}/d:{d}/B:{B}/real_time")
+            if step is None or any(f"phase_ms/{p}" not in step for p in PHASES):
+                continue
+            inside = {p: step[f"phase_ms/{p}"] for p in PHASES}
+            beside = {phase: parts_alone(bench, simd, size, threads, names)
+                      for phase, names in (("forward", ("dense/logits",)),
+                                           ("backward", ("dense/weight_gradient",
+                                                         "dense/hidden_gradient")),
+                                           ("loss", ("part/loss",)),
+                                           ("optimizer", ("part/optimizer",)))}
+            table.append((size, threads, step["real_time"], inside, beside))
+    if not table:
+        return
+    add("The same steps' phases, timed inside them (the `phase_ms` counters of `train/step`, its "
+        "median repetition; `Trainer::phase_seconds`), ms per step, each beside the same part "
+        "timed alone in brackets where there is one: forward is the first layer's gather and the "
+        "logits' product (alone: the product), backward the two gradients' products and the "
+        "scatter-add (alone: the two products), then the loss, Adam, and clearing the gradient's "
+        "rows of the batch's tokens. Untimed: the step less its phases.\n")
+    add("| V | k | d | B | threads | step | sample | forward | loss | backward | Adam | clear | "
+        "untimed |")
+    add("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    ratios = []
+    for size, threads, step, inside, beside in table:
+        cells = []
+        for p in PHASES:
+            cell = fmt(inside[p])
+            if beside.get(p):
+                cell += f" ({fmt(beside[p])})"
+                ratios.append((inside[p] / beside[p], p))
+            cells.append(cell)
+        add(f"| {' | '.join(str(x) for x in size)} | {threads} | {fmt(step)} | "
+            f"{' | '.join(cells)} | {fmt(step - sum(inside.values()))} |")
+    add("")
+    if ratios:
+        names = {"forward": "forward", "backward": "backward", "loss": "the loss",
+                 "optimizer": "Adam"}
+        spans = []
+        for p in ("forward", "backward", "loss", "optimizer"):
+            mine = [r for r, q in ratios if q == p]
+            if mine:
+                spans.append(f"{names[p]} {min(mine):.2f}-{max(mine):.2f}x")
+        add("Inside the steps against alone, the range over these rows: " + ", ".join(spans) +
+            " (forward and backward also hold the gather and the scatter-add their products alone "
+            "do not).\n")
 
 
 def products_against_openblas(torch, fma, kernels, add):

@@ -2,7 +2,8 @@
 // gradient, backward, Adam) at the configurations of the training issue, with the scalar
 // references and the best SIMD kernels, on 1 and 2 threads.
 // Every step's GFLOP/s is also printed as a share of the FMA peak those kernels reach on this
-// machine (counter peak_share; peak.hpp, measured once at start, as peak_bench does).
+// machine (counter peak_share; peak.hpp, measured once at start, as peak_bench does), and each
+// phase's ms per step timed inside those steps (counters phase_ms/<phase>; trainer.hpp).
 // GFLOP/s counts 6 B d V flops per step: the three dense products (forward logits, the output
 // weights' gradient, the gradient reaching the hidden layer).
 // train/dense/<product>/<kernels>/threads:<n>: each of those products alone (2 B d V flops), split
@@ -51,9 +52,20 @@ void BM_train_step(benchmark::State& state, const KernelSet* kernels, int thread
   omp_set_num_threads(threads);
   Trainer trainer(config, *kernels);
   trainer.step();  // first-touch of every buffer outside the timing
+  const StepPhaseSeconds before = trainer.phase_seconds();
   const double start = omp_get_wtime();
   for (auto _ : state) benchmark::DoNotOptimize(trainer.step().loss);
   const double seconds = omp_get_wtime() - start;
+  // Each phase's ms per step, timed inside these steps (trainer.hpp).
+  const StepPhaseSeconds& after = trainer.phase_seconds();
+  const std::pair<const char*, double StepPhaseSeconds::*> phases[] = {
+      {"sample", &StepPhaseSeconds::sample},       {"forward", &StepPhaseSeconds::forward},
+      {"loss", &StepPhaseSeconds::loss},           {"backward", &StepPhaseSeconds::backward},
+      {"optimizer", &StepPhaseSeconds::optimizer}, {"clear", &StepPhaseSeconds::clear}};
+  for (const auto& [name, phase] : phases) {
+    state.counters[std::string("phase_ms/") + name] =
+        (after.*phase - before.*phase) * 1e3 / static_cast<double>(state.iterations());
+  }
   // Right after the timing: where the host had the two vCPUs then (peak.hpp).
   if (threads == 2) state.counters["round_trip_ns"] = bench::measure_core_round_trip_ns();
   const double flops = 6.0 * static_cast<double>(config.batch * config.d * config.task.V);

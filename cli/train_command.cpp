@@ -124,9 +124,18 @@ void add_train_command(CLI::App& app) {
         {"seed", config.eval_seed},       {"kernels", simd_kernels().name}};
     out.update(nlohmann::json(run.final_metrics()));
     const double seconds = run.seconds();
+    // Where the steps of this process went (a resumed run's earlier steps are not in it).
+    const StepPhaseSeconds& phases = run.trainer().phase_seconds();
     out["train"] = {{"steps", run.steps_done()},
                     {"seconds", seconds},
                     {"steps_per_second", static_cast<double>(run.steps_done()) / seconds},
+                    {"phase_seconds",
+                     {{"sample", phases.sample},
+                      {"forward", phases.forward},
+                      {"loss", phases.loss},
+                      {"backward", phases.backward},
+                      {"optimizer", phases.optimizer},
+                      {"clear", phases.clear}}},
                     {"final_loss", final_loss},
                     {"config", nlohmann::json::parse(to_json(config.train))}};
     std::cout << out.dump(2) << std::endl;

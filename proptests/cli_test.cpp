@@ -254,9 +254,18 @@ TEST_F(Cli, training_output_does_not_depend_on_threads) {
   EXPECT_EQ(read_file(one), read_file(two));
   auto metrics = [](const std::string& out) {
     auto j = nlohmann::json::parse(out);
+    // The steps' phases, timed inside them, lie within the run's time.
+    double phases = 0;
+    for (const auto& [phase, seconds] : j["train"]["phase_seconds"].items()) {
+      EXPECT_GT(seconds.get<double>(), 0) << phase;
+      phases += seconds.get<double>();
+    }
+    EXPECT_EQ(j["train"]["phase_seconds"].size(), 6u);
+    EXPECT_LE(phases, j["train"]["seconds"].get<double>());
     j.erase("weights");
     j["train"].erase("seconds");
     j["train"].erase("steps_per_second");
+    j["train"].erase("phase_seconds");
     return j;
   };
   EXPECT_EQ(metrics(r1.out), metrics(r2.out));

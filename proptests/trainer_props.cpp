@@ -1,7 +1,9 @@
 // The trainer: determinism across thread counts, stop-and-resume equal to an uninterrupted run,
-// trained files that reload bit-exact, configurations that survive their JSON form, and a small
-// seeded run that learns.
+// trained files that reload bit-exact, configurations that survive their JSON form, a small
+// seeded run that learns, and the phases' times inside the steps.
 #include <omp.h>
+
+#include <chrono>
 
 #include "bloomnet/error.hpp"
 #include "bloomnet/loss.hpp"
@@ -108,6 +110,24 @@ RC_GTEST_PROP(Trainer, stop_and_resume_equals_the_uninterrupted_run, ()) {
   RC_ASSERT(metadata.at("note") == "kept");
   while (!resumed.finished()) resumed.step();
   RC_ASSERT(resumed.net() == whole.net());
+}
+
+// The phases are laps of one clock inside each step, none counted twice: together they take no
+// longer than the steps around them, and every phase takes time at every step.
+RC_GTEST_PROP(Trainer, phase_times_are_disjoint_parts_of_the_steps, ()) {
+  const TrainConfig config = draw_config();
+  Trainer trainer(config);
+  RC_ASSERT(trainer.phase_seconds().total() == 0.0);
+  const auto start = std::chrono::steady_clock::now();
+  while (!trainer.finished()) trainer.step();
+  const double steps_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const StepPhaseSeconds& phases = trainer.phase_seconds();
+  for (const double phase : {phases.sample, phases.forward, phases.loss, phases.backward,
+                             phases.optimizer, phases.clear}) {
+    RC_ASSERT(phase > 0.0);
+  }
+  RC_ASSERT(phases.total() <= steps_seconds);
 }
 
 RC_GTEST_PROP(Trainer, trained_file_reloads_bit_exact_with_its_configuration, ()) {

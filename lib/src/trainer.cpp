@@ -1,6 +1,7 @@
 #include "bloomnet/trainer.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <span>
@@ -47,6 +48,20 @@ Network initialized_network(const TrainConfig& config) {
   std::copy(b_out.begin(), b_out.end(), net.b_out().begin());
   return net;
 }
+
+// Laps of a steady clock: each adds the time since the one before to a phase's total.
+class PhaseClock {
+ public:
+  void lap(double& phase_seconds) {
+    const Clock::time_point now = Clock::now();
+    phase_seconds += std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point last_ = Clock::now();
+};
 
 }  // namespace
 
@@ -155,25 +170,30 @@ Trainer::Trainer(const TrainConfig& config, const KernelSet& kernels, Network ne
 
 StepReport Trainer::step() {
   require(!finished(), "the run has finished all " + std::to_string(config_.steps) + " steps");
+  PhaseClock clock;
   const StepReport report{
       .step = step_,
       .lr = scheduled_learning_rate(config_.schedule, config_.lr, step_, config_.steps),
       .loss_kind = config_.loss_at(step_),
       .loss = 0};
   sampler_.sample(static_cast<uint64_t>(step_) * config_.batch, config_.batch, batch_);
+  clock.lap(phase_seconds_.sample);
   // Cross-entropy needs no probabilities: the softmax is taken inside the loss, one pass fewer
   // over B x V, and the gradient replaces the logits (the same bits).
   double loss = 0.0;
   std::span<const float> dz;
   if (report.loss_kind == LossKind::kCrossEntropy) {
     forward_logits(net_, batch_, act_, *kernels_);
+    clock.lap(phase_seconds_.forward);
     loss = softmax_cross_entropy_in_place(batch_, act_, *kernels_);
     dz = act_.z;
   } else {
     forward(net_, batch_, act_, *kernels_);
+    clock.lap(phase_seconds_.forward);
     loss = loss_gradient(report.loss_kind, batch_, act_, dz_, *kernels_);
     dz = dz_;
   }
+  clock.lap(phase_seconds_.loss);
   if (!std::isfinite(loss)) {
     throw Error("training diverged at step " + std::to_string(step_) + ": the " +
                 to_string(report.loss_kind) + " loss is " +
@@ -182,11 +202,14 @@ StepReport Trainer::step() {
   // grad_'s W_in is zero between steps: its rows are cleared after each step (those of the
   // batch's tokens, a fraction of V when V is large) rather than all V x d before the next.
   backward(net_, batch_, act_, dz, grad_, scratch_, *kernels_, InputGradientBuffer::kZero);
+  clock.lap(phase_seconds_.backward);
   optimizer_.step(report.lr, grad_.params(), net_.params(), *kernels_);
+  clock.lap(phase_seconds_.optimizer);
   const size_t d = grad_.d();
   for (uint32_t t : batch_.tokens) {
     std::fill_n(grad_.W_in().begin() + static_cast<long>(t * d), d, 0.0f);
   }
+  clock.lap(phase_seconds_.clear);
   ++step_;
   StepReport out = report;
   out.loss = loss;

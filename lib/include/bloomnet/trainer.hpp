@@ -74,6 +74,21 @@ struct StepReport {
   double loss = 0;  // the batch's mean loss before the update
 };
 
+// Wall-clock seconds a Trainer's steps spent in each phase, summed over the steps it has taken
+// since it was made (a resumed run starts from zero): where a step's time goes, measured inside
+// the steps rather than by timing each part alone.
+struct StepPhaseSeconds {
+  double sample = 0;     // drawing the batch's training sets
+  double forward = 0;    // the gather into the hidden layer, the logits' product (and the
+                         // softmax, for the losses that read probabilities)
+  double loss = 0;       // the loss and its gradient over the logits (the cross-entropy's
+                         // softmax with it)
+  double backward = 0;   // the weight and hidden gradients' products and the scatter-add
+  double optimizer = 0;  // the update of every parameter (Adam's state included)
+  double clear = 0;      // zeroing the gradient's rows of the batch's tokens for the next step
+  double total() const { return sample + forward + loss + backward + optimizer + clear; }
+};
+
 class Trainer {
  public:
   // A fresh run: validated configuration, initialized weights, zero optimizer state.
@@ -91,6 +106,7 @@ class Trainer {
 
   // One training step. Throws Error, leaving the weights untouched, when the loss is not finite.
   StepReport step();
+  const StepPhaseSeconds& phase_seconds() const { return phase_seconds_; }
 
   // Weights, optimizer state, step, sampler position (sets drawn) and configuration, written
   // atomically; `metadata` is stored beside them (TrainingRun keeps its bookkeeping there).
@@ -112,6 +128,7 @@ class Trainer {
   BackwardScratch scratch_;
   // dz of the losses that read probabilities; the cross-entropy's replaces act_.z.
   std::vector<float> dz_;
+  StepPhaseSeconds phase_seconds_;
 };
 
 }  // namespace bloomnet
