@@ -438,18 +438,25 @@ def fastest_share(share, b):
     return share * b["real_time"] / b["real_time_min"] if "real_time_min" in b else None
 
 
+def train_name(part, simd, size, threads):
+    """A train_bench row's name: train/<part>/<kernels>/threads:<n>/V/k/d/B; the dense products
+    (train/dense/<product>) have no k in theirs."""
+    V, k, d, B = size
+    with_k = "" if part.startswith("dense/") else f"/k:{k}"
+    return f"train/{part}/{simd}/threads:{threads}/V:{V}{with_k}/d:{d}/B:{B}/real_time"
+
+
 def step_parts(bench, simd, size, threads, peak):
     """Where one step's time goes (ms), from the rows of one run at one size and thread count:
     the step, its three products, the loss and Adam alone, and the rest (the step minus those:
     the first layer's gather and scatter, the sampler, and whatever the parts cost more inside the
     step than alone). peak: the FMA peak (GFLOP/s) the step's share is read against. None
     without the step's row."""
-    V, k, d, B = size
-    step = bench.get(f"train/step/{simd}/threads:{threads}/V:{V}/k:{k}/d:{d}/B:{B}/real_time")
-    dense = [bench.get(f"train/dense/{p}/{simd}/threads:{threads}/V:{V}/d:{d}/B:{B}/real_time")
+    V, _, d, B = size
+    step = bench.get(train_name("step", simd, size, threads))
+    dense = [bench.get(train_name(f"dense/{p}", simd, size, threads))
              for p in ("logits", "weight_gradient", "hidden_gradient")]
-    parts = [bench.get(f"train/part/{p}/{simd}/threads:{threads}/V:{V}/k:{k}/d:{d}/B:{B}/real_time")
-             for p in ("loss", "optimizer")]
+    parts = [bench.get(train_name(f"part/{p}", simd, size, threads)) for p in ("loss", "optimizer")]
     if step is None:
         return None
     out = {"step": step["real_time"], "flops": 6.0 * B * d * V}
@@ -505,7 +512,7 @@ def train_targets(bench, torch, share, add):
                                 (STEP_SIZES[2], 1, 0.8), (STEP_SIZES[2], 2, 0.8),
                                 (STEP_SIZES[0], 2, 0.7)):
         V, k, d, B = size
-        name = f"train/step/{simd}/threads:{threads}/V:{V}/k:{k}/d:{d}/B:{B}/real_time"
+        name = train_name("step", simd, size, threads)
         if name not in bench:
             continue
         b = bench[name]
@@ -568,10 +575,7 @@ PHASES = ("sample", "forward", "loss", "backward", "optimizer", "clear")
 def parts_alone(bench, simd, size, threads, names):
     """ms of the named parts of a step timed alone (train/dense/<product>, train/part/<pass>) at
     one size and thread count, summed; None if one is missing."""
-    V, k, d, B = size
-    found = [bench.get(f"train/{n}/{simd}/threads:{threads}/V:{V}"
-                       f"{'' if n.startswith('dense/') else f'/k:{k}'}/d:{d}/B:{B}/real_time")
-             for n in names]
+    found = [bench.get(train_name(n, simd, size, threads)) for n in names]
     return sum(b["real_time"] for b in found) if all(found) else None
 
 
@@ -581,9 +585,8 @@ def phases_inside_steps(bench, simd, add):
     backward, the loss, Adam."""
     table = []
     for size in STEP_SIZES:
-        V, k, d, B = size
         for threads in (1, 2):
-            step = bench.get(f"train/step/{simd}/threads:{threads}/V:{V}/k:{k}/d:{d}/B:{B}/real_time")
+            step = bench.get(train_name("step", simd, size, threads))
             if step is None or any(f"phase_ms/{p}" not in step for p in PHASES):
                 continue
             inside = {p: step[f"phase_ms/{p}"] for p in PHASES}

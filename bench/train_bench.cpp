@@ -58,11 +58,7 @@ void BM_train_step(benchmark::State& state, const KernelSet* kernels, int thread
   const double seconds = omp_get_wtime() - start;
   // Each phase's ms per step, timed inside these steps (trainer.hpp).
   const StepPhaseSeconds& after = trainer.phase_seconds();
-  const std::pair<const char*, double StepPhaseSeconds::*> phases[] = {
-      {"sample", &StepPhaseSeconds::sample},       {"forward", &StepPhaseSeconds::forward},
-      {"loss", &StepPhaseSeconds::loss},           {"backward", &StepPhaseSeconds::backward},
-      {"optimizer", &StepPhaseSeconds::optimizer}, {"clear", &StepPhaseSeconds::clear}};
-  for (const auto& [name, phase] : phases) {
+  for (const auto& [name, phase] : kStepPhases) {
     state.counters[std::string("phase_ms/") + name] =
         (after.*phase - before.*phase) * 1e3 / static_cast<double>(state.iterations());
   }

@@ -125,17 +125,14 @@ void add_train_command(CLI::App& app) {
     out.update(nlohmann::json(run.final_metrics()));
     const double seconds = run.seconds();
     // Where the steps of this process went (a resumed run's earlier steps are not in it).
-    const StepPhaseSeconds& phases = run.trainer().phase_seconds();
+    nlohmann::json phase_seconds;
+    for (const auto& [name, phase] : kStepPhases) {
+      phase_seconds[name] = run.trainer().phase_seconds().*phase;
+    }
     out["train"] = {{"steps", run.steps_done()},
                     {"seconds", seconds},
                     {"steps_per_second", static_cast<double>(run.steps_done()) / seconds},
-                    {"phase_seconds",
-                     {{"sample", phases.sample},
-                      {"forward", phases.forward},
-                      {"loss", phases.loss},
-                      {"backward", phases.backward},
-                      {"optimizer", phases.optimizer},
-                      {"clear", phases.clear}}},
+                    {"phase_seconds", phase_seconds},
                     {"final_loss", final_loss},
                     {"config", nlohmann::json::parse(to_json(config.train))}};
     std::cout << out.dump(2) << std::endl;

@@ -65,6 +65,12 @@ class PhaseClock {
 
 }  // namespace
 
+double StepPhaseSeconds::total() const {
+  double seconds = 0;
+  for (const auto& [name, phase] : kStepPhases) seconds += this->*phase;
+  return seconds;
+}
+
 LossKind TrainConfig::loss_at(size_t s) const {
   switch (loss) {
     case LossSchedule::kCrossEntropy:

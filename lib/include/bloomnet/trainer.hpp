@@ -86,8 +86,14 @@ struct StepPhaseSeconds {
   double backward = 0;   // the weight and hidden gradients' products and the scatter-add
   double optimizer = 0;  // the update of every parameter (Adam's state included)
   double clear = 0;      // zeroing the gradient's rows of the batch's tokens for the next step
-  double total() const { return sample + forward + loss + backward + optimizer + clear; }
+  double total() const;
 };
+
+// Every phase in step order, with the name benchmarks and the CLI give it.
+inline constexpr std::pair<const char*, double StepPhaseSeconds::*> kStepPhases[] = {
+    {"sample", &StepPhaseSeconds::sample},       {"forward", &StepPhaseSeconds::forward},
+    {"loss", &StepPhaseSeconds::loss},           {"backward", &StepPhaseSeconds::backward},
+    {"optimizer", &StepPhaseSeconds::optimizer}, {"clear", &StepPhaseSeconds::clear}};
 
 class Trainer {
  public:
