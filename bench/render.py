@@ -31,7 +31,8 @@ def rows(data):
     """{name: benchmark} for the runs (no aggregates), skipping errors. A benchmark repeated
     (--benchmark_repetitions, or Repetitions() in the benchmark) is its median repetition by
     ns_per_key (or real_time without it), with the fastest one's as ns_per_key_min (real_time_min)
-    and the count as repetitions."""
+    and the count as repetitions; each phase_ms/<phase> counter (train/step) also gets its least
+    over the repetitions, as phase_ms/<phase>_min."""
     runs = {}
     for b in (data or {}).get("benchmarks", []):
         if b.get("run_type", "iteration") == "iteration" and not b.get("error_occurred"):
@@ -44,6 +45,8 @@ def rows(data):
             repeated = sorted(repeated, key=lambda b: b[key])
             row = dict(repeated[(len(repeated) - 1) // 2])
             row[key + "_min"] = repeated[0][key]
+            for counter in [c for c in row if c.startswith("phase_ms/")]:
+                row[counter + "_min"] = min(b[counter] for b in repeated)
             row["repetitions"] = len(repeated)
             out[name] = row
         else:
@@ -574,63 +577,89 @@ PHASES = ("sample", "forward", "loss", "backward", "optimizer", "clear")
 
 def parts_alone(bench, simd, size, threads, names):
     """ms of the named parts of a step timed alone (train/dense/<product>, train/part/<pass>) at
-    one size and thread count, summed; None if one is missing."""
+    one size and thread count, summed: the medians' sum and the fastest repetitions' (None for a
+    part run once); None if one is missing."""
     found = [bench.get(train_name(n, simd, size, threads)) for n in names]
-    return sum(b["real_time"] for b in found) if all(found) else None
+    if not all(found):
+        return None
+    fastest = (sum(b["real_time_min"] for b in found)
+               if all("real_time_min" in b for b in found) else None)
+    return sum(b["real_time"] for b in found), fastest
 
 
 def phases_inside_steps(bench, simd, add):
     """The step's phases timed inside the steps (train_bench's phase_ms counters of the median
-    repetition), each beside the same part timed alone where one is: the products of forward and
-    backward, the loss, Adam."""
+    repetition, and each phase's least over the repetitions), in a row above the same parts timed
+    alone where there are such: the products of forward and backward, the loss, Adam."""
     table = []
     for size in STEP_SIZES:
         for threads in (1, 2):
             step = bench.get(train_name("step", simd, size, threads))
             if step is None or any(f"phase_ms/{p}" not in step for p in PHASES):
                 continue
-            inside = {p: step[f"phase_ms/{p}"] for p in PHASES}
-            beside = {phase: parts_alone(bench, simd, size, threads, names)
-                      for phase, names in (("forward", ("dense/logits",)),
-                                           ("backward", ("dense/weight_gradient",
-                                                         "dense/hidden_gradient")),
-                                           ("loss", ("part/loss",)),
-                                           ("optimizer", ("part/optimizer",)))}
-            table.append((size, threads, step["real_time"], inside, beside))
+            inside = {p: (step[f"phase_ms/{p}"], step.get(f"phase_ms/{p}_min")) for p in PHASES}
+            alone = {phase: parts_alone(bench, simd, size, threads, names)
+                     for phase, names in (("forward", ("dense/logits",)),
+                                          ("backward", ("dense/weight_gradient",
+                                                        "dense/hidden_gradient")),
+                                          ("loss", ("part/loss",)),
+                                          ("optimizer", ("part/optimizer",)))}
+            table.append((size, threads, step, inside, alone))
     if not table:
         return
-    add("The same steps' phases, timed inside them (the `phase_ms` counters of `train/step`, its "
-        "median repetition; `Trainer::phase_seconds`), ms per step, each beside the same part "
-        "timed alone in brackets where there is one: forward is the first layer's gather and the "
+    add("The same steps' phases, timed inside them (the `phase_ms` counters of `train/step`; "
+        "`Trainer::phase_seconds`), ms per step, in the row \"inside\"; below it, \"alone\", the "
+        "same parts timed alone where there is one: forward is the first layer's gather and the "
         "logits' product (alone: the product), backward the two gradients' products and the "
         "scatter-add (alone: the two products), then the loss, Adam, and clearing the gradient's "
-        "rows of the batch's tokens. Untimed: the step less its phases.\n")
-    add("| V | k | d | B | threads | step | sample | forward | loss | backward | Adam | clear | "
-        "untimed |")
-    add("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        "rows of the batch's tokens. Untimed: the step less its phases. A cell is the median "
+        "repetition's time (the phases: those of the step's median repetition, so that untimed "
+        "compares times of the same steps)" +
+        (", with the least of the repetitions in brackets, each phase and part on its own"
+         if repetitions(bench) > 1 else "") + ".\n")
+    add("| V | k | d | B | threads | timed | step | sample | forward | loss | backward | Adam | "
+        "clear | untimed |")
+    add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     ratios = []
-    for size, threads, step, inside, beside in table:
-        cells = []
+    for size, threads, step, inside, alone in table:
+        sizes = " | ".join(str(x) for x in size)
+        phase_cells = [median_and_fastest(fmt(m), least and fmt(least))
+                       for m, least in inside.values()]
+        untimed = step["real_time"] - sum(m for m, _ in inside.values())
+        least = step.get("real_time_min")
+        add(f"| {sizes} | {threads} | inside | "
+            f"{median_and_fastest(fmt(step['real_time']), least and fmt(least))} | "
+            f"{' | '.join(phase_cells)} | {fmt(untimed)} |")
+        alone_cells = []
         for p in PHASES:
-            cell = fmt(inside[p])
-            if beside.get(p):
-                cell += f" ({fmt(beside[p])})"
-                ratios.append((inside[p] / beside[p], p))
-            cells.append(cell)
-        add(f"| {' | '.join(str(x) for x in size)} | {threads} | {fmt(step)} | "
-            f"{' | '.join(cells)} | {fmt(step - sum(inside.values()))} |")
+            if alone.get(p):
+                alone_cells.append(median_and_fastest(fmt(alone[p][0]),
+                                                      alone[p][1] and fmt(alone[p][1])))
+                least_ratio = (inside[p][1] / alone[p][1]
+                               if inside[p][1] and alone[p][1] else None)
+                ratios.append((inside[p][0] / alone[p][0], least_ratio, p))
+            else:
+                alone_cells.append("-")
+        add(f"| {sizes} | {threads} | alone | - | {' | '.join(alone_cells)} | - |")
     add("")
     if ratios:
         names = {"forward": "forward", "backward": "backward", "loss": "the loss",
                  "optimizer": "Adam"}
         spans = []
         for p in ("forward", "backward", "loss", "optimizer"):
-            mine = [r for r, q in ratios if q == p]
-            if mine:
-                spans.append(f"{names[p]} {min(mine):.2f}-{max(mine):.2f}x")
-        add("Inside the steps against alone, the range over these rows: " + ", ".join(spans) +
-            " (forward and backward also hold the gather and the scatter-add their products alone "
-            "do not).\n")
+            medians = [r for r, _, q in ratios if q == p]
+            leasts = [r for _, r, q in ratios if q == p and r]
+            if medians:
+                span = f"{names[p]} {min(medians):.2f}-{max(medians):.2f}x"
+                if len(leasts) == len(medians):
+                    span += f" ({min(leasts):.2f}-{max(leasts):.2f}x)"
+                spans.append(span)
+        add("Inside the steps against alone, the range over these sizes and thread counts of "
+            "median against median" +
+            (" (least against least in brackets)" if repetitions(bench) > 1 else "") + ": " +
+            ", ".join(spans) +
+            ". Forward and backward also hold the gather and the scatter-add, which their "
+            "products alone do not.\n")
 
 
 def products_against_openblas(torch, fma, kernels, add):
