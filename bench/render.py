@@ -441,6 +441,39 @@ def fastest_share(share, b):
     return share * b["real_time"] / b["real_time_min"] if "real_time_min" in b else None
 
 
+def target_met(median, best, goal):
+    """A target's verdict, higher being better: "yes" when the median meets the goal, "at best
+    only" when only the best of the repetitions does (None: there was one), else "no"."""
+    if median >= goal:
+        return "yes"
+    return "at best only" if best is not None and best >= goal else "no"
+
+
+def torch_best_ms(row):
+    """The PyTorch peer's best variant's time in a compare_train.py row: the median of its own
+    repetitions (an older JSON without them: its one timing)."""
+    return row.get("torch_best_ms", min(row["torch_ms"].values()))
+
+
+def ratio_range(numerator_reps, denominator_reps):
+    """The ratio of two sides' times over any pairing of their repetitions: (least, greatest)."""
+    return (min(numerator_reps) / max(denominator_reps),
+            max(numerator_reps) / min(denominator_reps))
+
+
+def time_and_spread(median, reps):
+    """A cell: a median time, and the fastest repetition's in brackets when there were several."""
+    return median_and_fastest(fmt(median), fmt(min(reps)) if reps and len(reps) > 1 else None)
+
+
+def ratio_and_spread(ratio, numerator_reps, denominator_reps):
+    """A cell: a ratio of medians, and its range over the repetitions in brackets."""
+    if not numerator_reps or not denominator_reps:
+        return f"{ratio:.2f}x"
+    low, high = ratio_range(numerator_reps, denominator_reps)
+    return f"{ratio:.2f}x ({low:.2f}-{high:.2f}x)"
+
+
 def train_name(part, simd, size, threads):
     """A train_bench row's name: train/<part>/<kernels>/threads:<n>/V/k/d/B; the dense products
     (train/dense/<product>) have no k in theirs."""
@@ -508,7 +541,12 @@ def train_targets(bench, torch, share, add):
         "as OpenBLAS's sgemm at their shapes (`bench/peers/compare_train.py`, the products' table "
         "below), the best BLAS on this machine. \"Products at the peak\": the share it would have if "
         "the products ran at 100% of the peak and everything else took what it takes in this run "
-        "(the table after this one).\n")
+        "(the table after this one)." +
+        (" Against PyTorch: the ratio of the two sides' medians, each at its faster thread "
+         "count, with its range over any pairing of their repetitions in brackets (\"at best "
+         "only\" where only the top of that range meets the goal)."
+         if any("torch_best_ms_reps" in r for r in (torch or {}).get("rows", [])) else "") +
+        "\n")
     add("| target | measured | products alone | OpenBLAS alone | products at the peak | goal | met |\n"
         "|---|---|---|---|---|---|---|")
     for size, threads, goal in ((STEP_SIZES[1], 1, 0.8), (STEP_SIZES[1], 2, 0.8),
@@ -524,7 +562,7 @@ def train_targets(bench, torch, share, add):
         parts = step_parts(bench, simd, size, threads, b["GFLOP/s"] / value)
         alone, at_peak = (f"{parts[c]:.0%}" if c in parts else "-"
                           for c in ("ceiling_alone", "ceiling_at_peak"))
-        met = "yes" if value >= goal else "at best only" if best and best >= goal else "no"
+        met = target_met(value, best, goal)
         measured = median_and_fastest(f"{value:.0%}", best and f"{best:.0%}")
         openblas = openblas_share(torch, size, threads, b["GFLOP/s"] / value)
         add(f"| step at (V {V}, k {k}, d {d}, B {B}), {threads} thread{'s' if threads > 1 else ''} "
@@ -532,10 +570,16 @@ def train_targets(bench, torch, share, add):
     rows_here = [r for r in (torch or {}).get("rows", [])
                  if (r["V"], r["k"], r["d"], r["B"]) == STEP_SIZES[0]]
     if rows_here:
-        ours = min(r["bloomnet_ms"] for r in rows_here)
-        theirs = min(min(r["torch_ms"].values()) for r in rows_here)
+        # Each side at its faster thread count, by the median of its repetitions.
+        ours_row = min(rows_here, key=lambda r: r["bloomnet_ms"])
+        theirs_row = min(rows_here, key=torch_best_ms)
+        ours, theirs = ours_row["bloomnet_ms"], torch_best_ms(theirs_row)
+        ours_reps, theirs_reps = ours_row.get("bloomnet_ms_reps"), theirs_row.get(
+            "torch_best_ms_reps")
+        best = ratio_range(theirs_reps, ours_reps)[1] if ours_reps and theirs_reps else None
         add(f"| step at (V 1024, k 4, d 64, B 256): PyTorch's best against ours, best vs best "
-            f"| {theirs / ours:.1f}x | - | - | - | >= 4x | {'yes' if theirs / ours >= 4 else 'no'} |")
+            f"| {ratio_and_spread(theirs / ours, theirs_reps, ours_reps)} | - | - | - | >= 4x "
+            f"| {target_met(theirs / ours, best, 4.0)} |")
     add("")
     if rows_here:
         # The fastest a step could be with nothing but its parts taking time: the bound the 4x
@@ -669,7 +713,10 @@ def products_against_openblas(torch, fma, kernels, add):
     add("The step's three dense products alone, ours (`train/dense`) against OpenBLAS's sgemm at "
         "the same shapes and layouts (`torch.mm` into a preallocated output, on as many OpenBLAS "
         "threads; ours also add the bias, sum the gradient's columns or apply the ReLU's mask), "
-        "each the median of 5 timings, a configuration's two sides back to back:\n")
+        "each the median of 5 timings" +
+        (" (the fastest in brackets; the ratio's range over any pairing of the two sides' "
+         "timings)" if all("openblas_ms_reps" in r for r in torch["products"]) else "") +
+        ", a configuration's two sides back to back:\n")
     add("| V | d | B | threads | product | bloomnet ms | of peak | OpenBLAS ms | of peak | "
         "OpenBLAS / bloomnet |")
     add("|---|---|---|---|---|---|---|---|---|---|")
@@ -677,9 +724,11 @@ def products_against_openblas(torch, fma, kernels, add):
         peak = fma.get((kernels, r["threads"]), r["peak_gflops"])
         ours, theirs = (share_of_peak(2.0 * r["B"] * r["d"] * r["V"], r[side], peak)
                         for side in ("bloomnet_ms", "openblas_ms"))
+        ours_reps, theirs_reps = r.get("bloomnet_ms_reps"), r.get("openblas_ms_reps")
         add(f"| {r['V']} | {r['d']} | {r['B']} | {r['threads']} | {r['product']} | "
-            f"{fmt(r['bloomnet_ms'])} | {ours:.0%} | {fmt(r['openblas_ms'])} | {theirs:.0%} | "
-            f"{r['openblas_ms'] / r['bloomnet_ms']:.2f}x |")
+            f"{time_and_spread(r['bloomnet_ms'], ours_reps)} | {ours:.0%} | "
+            f"{time_and_spread(r['openblas_ms'], theirs_reps)} | {theirs:.0%} | "
+            f"{ratio_and_spread(r['openblas_ms'] / r['bloomnet_ms'], theirs_reps, ours_reps)} |")
     add("")
 
 
@@ -734,8 +783,12 @@ def train_section(folder, data, torch, fma, lines):
     if torch:
         add(f"PyTorch peer (`bench/peers/compare_train.py`, PyTorch {torch.get('torch', '')} on "
             f"{torch.get('blas', 'OpenBLAS')}; the best of three variants and, on two cores, of "
-            "torch's and OpenBLAS's thread counts (torch / OpenBLAS after the variant); both sides "
-            "of a row measured back to back):\n")
+            "torch's and OpenBLAS's thread counts (torch / OpenBLAS after the variant)" +
+            (", chosen by one timing each and then timed again as often as our step; each side "
+             "the median of its repetitions (the fastest in brackets), the speed-up the ratio of "
+             "the medians (its range over any pairing of the repetitions in brackets)"
+             if all("torch_best_ms_reps" in r for r in torch["rows"]) else "") +
+            "; both sides of a row measured back to back):\n")
         add("| V | k | d | B | threads | bloomnet ms | of peak | round trip ns | PyTorch best ms "
             "| variant, threads | speed-up |")
         add("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -743,9 +796,11 @@ def train_section(folder, data, torch, fma, lines):
         for r in torch["rows"]:
             peak = fma.get((best, r["threads"]), r["peak_gflops"])
             share = share_of_peak(6.0 * r["B"] * r["d"] * r["V"], r["bloomnet_ms"], peak)
+            ours_reps, theirs_reps = r.get("bloomnet_ms_reps"), r.get("torch_best_ms_reps")
             add(f"| {r['V']} | {r['k']} | {r['d']} | {r['B']} | {r['threads']} | "
-                f"{fmt(r['bloomnet_ms'])} | {share:.0%} | {fmt(r.get('round_trip_ns'))} | "
-                f"{fmt(min(r['torch_ms'].values()))} | {r['torch_best']} | {r['speedup']:.2f}x |")
+                f"{time_and_spread(r['bloomnet_ms'], ours_reps)} | {share:.0%} | "
+                f"{fmt(r.get('round_trip_ns'))} | {time_and_spread(torch_best_ms(r), theirs_reps)} "
+                f"| {r['torch_best']} | {ratio_and_spread(r['speedup'], theirs_reps, ours_reps)} |")
         add("")
         products_against_openblas(torch, fma, best, add)
 

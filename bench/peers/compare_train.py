@@ -4,7 +4,8 @@ best of the PyTorch peer's three variants (train_step_torch.py), on 1 and 2 core
 the best of its torch / OpenBLAS thread counts on that many), side by side with their ratio and
 each side's share of this machine's measured FMA peak; then the step's three dense products alone
 against OpenBLAS's sgemm at the same shapes (what the best BLAS here reaches where the step spends
-most of its time).
+most of its time). Every time is the median of REPETITIONS timings, all of which the JSON keeps
+(the *_reps lists), so that a ratio comes with the spread of the times it divides.
 
   bench/peers/compare_train.py [--bench build/release/bench/train_bench] [--json OUT]
 
@@ -43,7 +44,7 @@ def arg(name, key):
 def ours(bench, config, min_time):
     """Our steps at one configuration and the FMA peaks (train_bench measures them at start and
     prints each step's share; the scalar references are left out: they take seconds per step). A
-    step is the median of train_bench's repetitions."""
+    step is the median of train_bench's repetitions, beside all of them (ms, fastest first)."""
     V, k, d, B = config
     repeated, peaks = {}, {}
     for b in run_bench(bench, f"^train/step/[^s].*/V:{V}/k:{k}/d:{d}/B:{B}/.*$", min_time):
@@ -54,26 +55,26 @@ def ours(bench, config, min_time):
     for key, runs in repeated.items():
         # The median repetition, with the cores' round trip measured after it (two threads).
         median = sorted(runs, key=lambda b: b["steps/s"])[(len(runs) - 1) // 2]
-        steps[key] = {"ms": 1e3 / median["steps/s"], "round_trip_ns": median.get("round_trip_ns")}
+        steps[key] = {"ms": 1e3 / median["steps/s"], "round_trip_ns": median.get("round_trip_ns"),
+                      "reps": sorted(1e3 / b["steps/s"] for b in runs)}
     return steps, peaks
 
 
 def our_products(bench, config, min_time):
     """Our three products alone (train/dense, best SIMD kernels) at one configuration: ms per
-    product, the median of train_bench's repetitions, keyed by (product, threads)."""
+    product, every repetition of train_bench's (fastest first), keyed by (product, threads)."""
     V, _, d, B = config
     repeated = {}
     for b in run_bench(bench, f"^train/dense/.*/V:{V}/d:{d}/B:{B}/.*$", min_time):
         product = b["name"].split("/")[2]
         repeated.setdefault((product, arg(b["name"], "threads")), []).append(b["real_time"])
-    return {key: statistics.median(ms) for key, ms in repeated.items()}
+    return {key: sorted(ms) for key, ms in repeated.items()}
 
 
 def openblas_product(product, V, d, B, threads, min_seconds, repetitions):
-    """OpenBLAS's sgemm at one of the products' shapes: the median of as many timings as ours."""
-    return statistics.median(
-        train_step_torch.time_product(product, V, d, B, threads, min_seconds)
-        for _ in range(repetitions))
+    """OpenBLAS's sgemm at one of the products' shapes: as many timings as ours (fastest first)."""
+    return sorted(train_step_torch.time_product(product, V, d, B, threads, min_seconds)
+                  for _ in range(repetitions))
 
 
 def compare_products(bench, min_seconds, peaks):
@@ -84,10 +85,12 @@ def compare_products(bench, min_seconds, peaks):
     for V, k, d, B in train_step_torch.CONFIGS:
         products = our_products(bench, (V, k, d, B), min_seconds)
         flops = 2.0 * B * d * V
-        for (product, threads), ours_ms in sorted(products.items()):
-            theirs_ms = openblas_product(product, V, d, B, threads, min_seconds, REPETITIONS)
+        for (product, threads), ours_reps in sorted(products.items()):
+            theirs_reps = openblas_product(product, V, d, B, threads, min_seconds, REPETITIONS)
+            ours_ms, theirs_ms = statistics.median(ours_reps), statistics.median(theirs_reps)
             row = {"V": V, "d": d, "B": B, "threads": threads, "product": product,
-                   "bloomnet_ms": ours_ms, "openblas_ms": theirs_ms,
+                   "bloomnet_ms": ours_ms, "bloomnet_ms_reps": ours_reps,
+                   "openblas_ms": theirs_ms, "openblas_ms_reps": theirs_reps,
                    "peak_gflops": peaks[threads]}
             rows.append(row)
             shares = (flops / (ms * 1e-3) * 1e-9 / peaks[threads] for ms in (ours_ms, theirs_ms))
@@ -116,22 +119,36 @@ def main():
         flops = 6.0 * B * d * V
         for threads in (1, 2):
             ours_ms = steps[(V, k, d, B, threads)]["ms"]
-            torch_ms = {f"{v} {t}/{b}": train_step_torch.time_step(v, V, k, d, B, (t, b),
-                                                                    args.min_seconds)
+            # Each variant on each of torch's / OpenBLAS's thread counts, named as the report
+            # names them.
+            settings = {f"{v} {t}/{b}": (v, (t, b))
                         for t, b in train_step_torch.THREAD_SETTINGS[threads]
                         for v in train_step_torch.VARIANTS}
+
+            def time_setting(name):
+                variant, threads_of = settings[name]
+                return train_step_torch.time_step(variant, V, k, d, B, threads_of,
+                                                  args.min_seconds)
+
+            torch_ms = {name: time_setting(name) for name in settings}
             best = min(torch_ms, key=torch_ms.get)
+            # The best of one timing each is the lowest of several noisy numbers: it is timed
+            # again, as often as our step, and those timings alone give its time.
+            best_reps = sorted(time_setting(best) for _ in range(REPETITIONS))
+            best_ms = statistics.median(best_reps)
             share = flops / (ours_ms * 1e-3) * 1e-9 / peaks[threads]
             row = {"V": V, "k": k, "d": d, "B": B, "threads": threads, "bloomnet_ms": ours_ms,
+                   "bloomnet_ms_reps": steps[(V, k, d, B, threads)]["reps"],
                    "round_trip_ns": steps[(V, k, d, B, threads)]["round_trip_ns"],
                    "bloomnet_peak_share": share, "torch_ms": torch_ms, "torch_best": best,
-                   "speedup": torch_ms[best] / ours_ms, "peak_gflops": peaks[threads]}
+                   "torch_best_ms": best_ms, "torch_best_ms_reps": best_reps,
+                   "speedup": best_ms / ours_ms, "peak_gflops": peaks[threads]}
             rows.append(row)
             print(f"{V:6d} {k:2d} {d:4d} {B:4d} {threads:3d} | {ours_ms:11.3f} {share:6.0%} | "
-                  f"{torch_ms[best]:13.3f} {best:>18} | {row['speedup']:7.2f}x", flush=True)
+                  f"{best_ms:13.3f} {best:>18} | {row['speedup']:7.2f}x", flush=True)
     best_ours = {c: min(r["bloomnet_ms"] for r in rows if (r["V"], r["k"], r["d"], r["B"]) == c)
                  for c in train_step_torch.CONFIGS}
-    best_torch = {c: min(min(r["torch_ms"].values()) for r in rows
+    best_torch = {c: min(r["torch_best_ms"] for r in rows
                          if (r["V"], r["k"], r["d"], r["B"]) == c) for c in train_step_torch.CONFIGS}
     print("best of both thread counts:")
     for c in train_step_torch.CONFIGS:
