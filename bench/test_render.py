@@ -24,6 +24,16 @@ def test_a_median_at_the_goal_is_met():
     assert render.target_met(4.02, 4.62, 4.0) == "yes"
 
 
+def test_a_time_above_its_goal_is_not_met():
+    # Times are better lower: a median above the goal is "no" even when the fastest comes close,
+    # "at best only" when only the fastest is at or under it.
+    assert render.target_met(2.91, 2.58, 1.5, lower_is_better=True) == "no"
+    assert render.target_met(9.78, 8.01, 8.0, lower_is_better=True) == "no"
+    assert render.target_met(9.78, 7.9, 8.0, lower_is_better=True) == "at best only"
+    assert render.target_met(8.0, None, 8.0, lower_is_better=True) == "yes"
+    assert render.target_met(1.4, 1.3, 1.5, lower_is_better=True) == "yes"
+
+
 def test_a_ratio_ranges_over_every_pairing_of_the_repetitions():
     # Theirs over ours: the least pairs their fastest with our slowest, the greatest the reverse.
     low, high = render.ratio_range([3.0, 3.8, 4.0], [0.75, 0.8, 1.0])
