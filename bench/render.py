@@ -186,10 +186,8 @@ def bloom_section(folder, data, lines):
 
     def cell(key, n):
         """median (min) ns per key."""
-        median, fastest = get(key, n), get(key, n, "ns_per_key_min")
-        if median is None:
-            return "-"
-        return fmt(median) + (f" ({fmt(fastest)})" if fastest is not None else "")
+        median = get(key, n)
+        return "-" if median is None else time_cell(median, get(key, n, "ns_per_key_min"))
 
     add("## Bloom filters and their peer\n")
     add(f"ns per key at 10 bits per key (`build/release/bench/bloom_bench`), median (and minimum) "
@@ -288,13 +286,10 @@ def bloom_section(folder, data, lines):
     bound = []  # (n, the batched test, its blocks read alone) where both were measured
     for what, n, value, fastest, goal, one_at_a_time in targets:
         met = "-" if value is None else target_met(value, fastest, goal, lower_is_better=True)
-        without_call = batch1(n) if one_at_a_time else None
-        reference = ("-" if without_call is None
-                     else f"{time_cell(without_call, batch1(n, 'ns_per_key_min'))} ns")
+        reference = f"{cell(batched + '1', n)} ns" if one_at_a_time else "-"
         alone, way = reads(n, 1)
-        memory = "-" if alone is None else (
-            f"{time_cell(alone, get(f'bloom/block_reads/{way}/threads:1', n, 'ns_per_key_min'))}"
-            f" ns ({way})")
+        memory = ("-" if alone is None
+                  else f"{cell(f'bloom/block_reads/{way}/threads:1', n)} ns ({way})")
         if value is not None and alone is not None:
             bound.append((n, value, alone))
         add(f"| {what} | {time_cell(value, fastest)} ns | {reference} | {memory} | <= {goal} ns "
